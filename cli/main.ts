@@ -1,0 +1,2 @@
+// Placeholder until the CLI lands (same session).
+process.stdout.write('divest\n');

@@ -1,0 +1,144 @@
+/**
+ * Loading and validating catalogs: the built-in one (shipped inside the app, split over a few
+ * files for editing) or one file given with `--catalog FILE`.
+ *
+ * A malformed catalog is rejected with a message naming the file, the entry and the field, so that
+ * whoever edits it can fix it without reading code.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import canonicalize from 'canonicalize';
+import type { z } from 'zod';
+import { Catalog, CATALOG_SCHEMA } from './schema.js';
+import meta from '../../catalog/meta.json';
+import references from '../../catalog/references.json';
+import vendors from '../../catalog/vendors.json';
+import directives from '../../catalog/directives.json';
+import products from '../../catalog/products.json';
+
+export interface LoadedCatalog {
+  catalog: Catalog;
+  /** SHA-256 of the RFC 8785 canonical JSON of the catalog as given. */
+  sha256: string;
+  /** Where it came from: `built-in` or the file path. */
+  origin: string;
+}
+
+export class CatalogError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+const BUILT_IN_FILES: Record<string, string> = {
+  references: 'catalog/references.json',
+  vendors: 'catalog/vendors.json',
+  directives: 'catalog/directives.json',
+  products: 'catalog/products.json',
+};
+
+const ENTRY_NOUN: Record<string, string> = {
+  references: 'reference',
+  vendors: 'vendor',
+  directives: 'directive',
+  products: 'product',
+};
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+/** Turns zod issues into one line each: file, entry (by id when it has one), field, problem. */
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  fileFor: (section: string) => string,
+): string[] {
+  return issues.map((issue) => {
+    const [section, index, ...rest] = issue.path;
+    if (typeof section !== 'string') return `${fileFor('')}: ${issue.message}`;
+    const file = fileFor(section);
+    if (typeof index !== 'number') {
+      const field = formatPath(issue.path);
+      return `${file}: field "${field}": ${issue.message}`;
+    }
+    const list = (input as Record<string, unknown> | null)?.[section];
+    const entry = Array.isArray(list) ? (list[index] as { id?: unknown } | undefined) : undefined;
+    const noun = ENTRY_NOUN[section] ?? section;
+    const name = entry && typeof entry.id === 'string' ? `${noun} "${entry.id}" (entry ${index + 1})` : `${noun} entry ${index + 1}`;
+    const field = rest.length ? formatPath(rest) : '(the entry itself)';
+    return `${file}: ${name}: field "${field}": ${issue.message}`;
+  });
+}
+
+function digest(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('catalog cannot be canonicalised');
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function validate(input: unknown, origin: string, fileFor: (section: string) => string): LoadedCatalog {
+  const parsed = Catalog.safeParse(input);
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error.issues, input, fileFor);
+    throw new CatalogError(
+      `The catalog ${origin} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+      origin,
+      problems,
+    );
+  }
+  return { catalog: parsed.data, sha256: digest(input), origin };
+}
+
+/** The catalog shipped inside Divest. */
+export function loadBuiltInCatalog(): LoadedCatalog {
+  const input = { ...meta, references, vendors, directives, products };
+  return validate(input, 'built-in', (section) => BUILT_IN_FILES[section] ?? 'catalog/meta.json');
+}
+
+/** A catalog from one JSON file (`--catalog FILE`): `{ schema, version, references, vendors, directives, products }`. */
+export function loadCatalogFile(file: string): LoadedCatalog {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CatalogError(`Cannot read the catalog file ${file}: ${(e as Error).message}`, file, []);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (e) {
+    throw new CatalogError(`The catalog file ${file} is not valid JSON: ${(e as Error).message}`, file, []);
+  }
+  if (!input || typeof input !== 'object' || (input as { schema?: unknown }).schema !== CATALOG_SCHEMA) {
+    const got = (input as { schema?: unknown } | null)?.schema;
+    throw new CatalogError(
+      `The catalog file ${file} is not a Divest catalog: field "schema" must be "${CATALOG_SCHEMA}" (found ${JSON.stringify(got)})`,
+      file,
+      [],
+    );
+  }
+  return validate(input, file, () => file);
+}
+
+/** Finds a product or directive by id, throwing a clear error for a bad id. */
+export function indexCatalog(cat: Catalog): {
+  product: (id: string) => Catalog['products'][number] | undefined;
+  directive: (id: string) => Catalog['directives'][number] | undefined;
+  reference: (id: string) => Catalog['references'][number] | undefined;
+} {
+  const p = new Map(cat.products.map((x) => [x.id, x]));
+  const d = new Map(cat.directives.map((x) => [x.id, x]));
+  const r = new Map(cat.references.map((x) => [x.id, x]));
+  return { product: (id) => p.get(id), directive: (id) => d.get(id), reference: (id) => r.get(id) };
+}

@@ -1,0 +1,100 @@
+/**
+ * `divest.scan/1`: the scan result that the CLI prints with `--json`, the journal records and the
+ * receipt carries. Scripts rely on it; change it only with a schema version bump.
+ */
+import { z } from 'zod';
+
+export const SCAN_SCHEMA = 'divest.scan/1';
+
+export const EvidenceKind = z.enum([
+  'registry-uninstall',
+  'vendor-key',
+  'package',
+  'service',
+  'driver',
+  'file',
+  'app-bundle',
+  'pkg-receipt',
+  'launchd',
+  'system-extension',
+  'process',
+  'security-center',
+]);
+export type EvidenceKind = z.infer<typeof EvidenceKind>;
+
+export const Evidence = z.strictObject({
+  kind: EvidenceKind,
+  /** Where an auditor can look: a registry key, a package database, a path. */
+  location: z.string(),
+  /** What was seen there, in words. */
+  detail: z.string(),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const Finding = z.strictObject({
+  /** Stable for the same product at the same place across scans. */
+  id: z.string().regex(/^[a-z0-9-]+:[0-9a-f]{12}$/),
+  productId: z.string(),
+  vendor: z.string(),
+  /** The name as installed (localized DisplayName, package name...), else the catalog's name. */
+  name: z.string(),
+  version: z.string().optional(),
+  status: z.enum(['banned', 'review']),
+  directives: z.array(z.string()),
+  /**
+   * `installed`: the product is registered or running (an uninstall entry, a package, a service...).
+   * `traces`: only remnants (folders, vendor keys, config-only packages) — not running, but not gone.
+   */
+  presence: z.enum(['installed', 'traces']),
+  evidence: z.array(Evidence).min(1),
+  /** Facts a removal plan needs (MSI product code, package names, uninstall strings). */
+  removalHints: z
+    .strictObject({
+      msiProductCodes: z.array(z.string()).default([]),
+      packages: z
+        .array(z.strictObject({ manager: z.enum(['dpkg', 'rpm']), name: z.string(), installed: z.boolean() }))
+        .default([]),
+      uninstallEntries: z
+        .array(
+          z.strictObject({
+            location: z.string(),
+            uninstallString: z.string().optional(),
+            quietUninstallString: z.string().optional(),
+            windowsInstaller: z.boolean().optional(),
+          }),
+        )
+        .default([]),
+      paths: z.array(z.string()).default([]),
+    })
+    .default({ msiProductCodes: [], packages: [], uninstallEntries: [], paths: [] }),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const ScanNote = z.strictObject({
+  probe: z.string(),
+  level: z.enum(['info', 'warning']),
+  message: z.string(),
+});
+
+export const ScanResult = z.strictObject({
+  schema: z.literal(SCAN_SCHEMA),
+  host: z.strictObject({
+    hostname: z.string(),
+    os: z.enum(['windows', 'macos', 'linux']),
+    osVersion: z.string(),
+    arch: z.string(),
+    machineId: z.string(),
+  }),
+  /** The folder scanned as `/` when it is not the live system. */
+  hostRoot: z.string().optional(),
+  catalog: z.strictObject({ version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), origin: z.string() }),
+  app: z.strictObject({ name: z.literal('divest'), version: z.string() }),
+  startedAt: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+  /** Processes started for this scan. */
+  spawns: z.number().int().nonnegative(),
+  findings: z.array(Finding),
+  /** What the probes could not look at, and why. A scan is only as good as what it could see. */
+  notes: z.array(ScanNote),
+});
+export type ScanResult = z.infer<typeof ScanResult>;

@@ -177,4 +177,15 @@ export interface ProbeContext {
   /** True when inspecting the running system (processes, live services may be read). */
   live: boolean;
   os: HostOs;
+  /**
+   * Which packages deserve their file lists read (reading every package's list on a machine with
+   * thousands of packages would be slow). Supplied by the scanner from the catalog.
+   */
+  wantsPackageFiles?: (name: string, maintainer: string | undefined) => boolean;
+}
+
+/** What each OS probe returns; host identity and catalog paths are gathered separately. */
+export interface ProbeOutput {
+  items: InventoryItem[];
+  notes: ProbeNote[];
 }

@@ -87,7 +87,11 @@ export const ScanResult = z.strictObject({
   }),
   /** The folder scanned as `/` when it is not the live system. */
   hostRoot: z.string().optional(),
-  catalog: z.strictObject({ version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), origin: z.string() }),
+  catalog: z.strictObject({
+    version: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    origin: z.string(),
+  }),
   app: z.strictObject({ name: z.literal('divest'), version: z.string() }),
   startedAt: z.iso.datetime(),
   durationMs: z.number().nonnegative(),

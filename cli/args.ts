@@ -1,0 +1,70 @@
+/**
+ * Command-line parsing: node's own `parseArgs` for the syntax, zod for the meaning, so that every
+ * bad input gets one clear sentence naming what is wrong (exit code 2).
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const HostOs = z.enum(['linux', 'macos', 'windows'], {
+  error: (iss) => `--host-os must be linux, macos or windows (got "${String(iss.input)}")`,
+});
+const NonEmpty = (flag: string): z.ZodString => z.string().min(1, `${flag} needs a value`);
+
+export const CommonOptions = z.object({
+  json: z.boolean().default(false),
+  'host-root': NonEmpty('--host-root').optional(),
+  'host-os': HostOs.optional(),
+  catalog: NonEmpty('--catalog').optional(),
+  'data-dir': NonEmpty('--data-dir').optional(),
+});
+
+/** Options every command accepts, in parseArgs form. */
+export const COMMON_FLAGS = {
+  json: { type: 'boolean' },
+  'host-root': { type: 'string' },
+  'host-os': { type: 'string' },
+  catalog: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type FlagSpec = Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+
+/** Parses argv for one command; unknown flags and stray arguments are usage errors. */
+export function parseCommand<S extends z.ZodObject>(
+  command: string,
+  argv: string[],
+  flags: FlagSpec,
+  schema: S,
+  positionals: { min: number; max: number; names: string },
+): { options: z.infer<S>; positionals: string[]; help: boolean } {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: flags, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(`${command}: ${msg}`);
+  }
+  const help = parsed.values.help === true;
+  if (help) return { options: {} as z.infer<S>, positionals: [], help };
+  if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max) {
+    const got = parsed.positionals.length ? `got: ${parsed.positionals.join(' ')}` : 'got none';
+    throw new UsageError(
+      positionals.max === 0
+        ? `${command} takes no arguments (${got})`
+        : `${command} expects ${positionals.names} (${got})`,
+    );
+  }
+  const { help: _h, ...values } = parsed.values;
+  const result = schema.safeParse(values);
+  if (!result.success)
+    throw new UsageError(`${command}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  return { options: result.data, positionals: parsed.positionals, help };
+}

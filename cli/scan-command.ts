@@ -1,0 +1,120 @@
+/**
+ * `divest scan`: scan, print a table or `divest.scan/1` JSON, exit 0 / 10.
+ */
+import { z } from 'zod';
+import { loadBuiltInCatalog, loadCatalogFile, type LoadedCatalog } from '../core/catalog/load';
+import { NodeCommandRunner } from '../core/host/runner';
+import { scanExitCode, scanHost } from '../core/scan/scan';
+import type { ScanResult } from '../core/scan/result';
+import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
+import { table } from './table';
+import { VERSION } from './version';
+
+const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+
+Scans this machine (or a mounted Linux/macOS image with --host-root) for banned software.
+Exit codes: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
+`;
+
+/** Loads the catalog the options name (built-in by default). */
+export function loadCatalog(file: string | undefined): LoadedCatalog {
+  return file ? loadCatalogFile(file) : loadBuiltInCatalog();
+}
+
+function directiveNames(catalog: LoadedCatalog): Map<string, string> {
+  return new Map(catalog.catalog.directives.map((d) => [d.id, d.shortName]));
+}
+
+/** The human-readable report of a scan. */
+export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvidence: boolean): string {
+  const names = directiveNames(catalog);
+  const lines: string[] = [];
+  const target = result.hostRoot
+    ? `the ${result.host.os} image at ${result.hostRoot}`
+    : `${result.host.hostname} (${result.host.osVersion})`;
+  lines.push(`Divest ${result.app.version}: scan of ${target}`);
+  lines.push(
+    `Catalog ${result.catalog.version} (${result.catalog.origin}), ${result.durationMs} ms, ${result.spawns} processes started.`,
+  );
+  lines.push('');
+  if (result.findings.length === 0) {
+    lines.push('Nothing from the catalog was found on this machine.');
+  } else {
+    const rows = result.findings.map((f) => [
+      f.name,
+      f.version ?? '-',
+      f.status === 'banned' ? 'BANNED' : 'REVIEW',
+      f.presence,
+      f.directives.map((d) => names.get(d) ?? d).join(', ') || '-',
+      String(f.evidence.length),
+    ]);
+    lines.push(
+      table(
+        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES', 'EVIDENCE'],
+        rows,
+        [48, 20, 6, 9, 70, 8],
+      ),
+    );
+    if (withEvidence) {
+      for (const f of result.findings) {
+        lines.push('', `${f.name} (${f.productId}, finding ${f.id})`);
+        for (const e of f.evidence) lines.push(`  - [${e.kind}] ${e.location}: ${e.detail}`);
+      }
+    }
+    lines.push('');
+    const installed = result.findings.filter(
+      (f) => f.status === 'banned' && f.presence === 'installed',
+    ).length;
+    const traces = result.findings.filter((f) => f.status === 'banned' && f.presence === 'traces').length;
+    const review = result.findings.filter((f) => f.status === 'review').length;
+    if (installed) lines.push(`${installed} banned product${installed === 1 ? ' is' : 's are'} installed.`);
+    if (traces)
+      lines.push(
+        `${traces} banned product${traces === 1 ? ' has' : 's have'} left traces (folders, keys or configuration) but no installed program.`,
+      );
+    if (review)
+      lines.push(
+        `${review} product${review === 1 ? ' needs' : 's need'} an administrator's review (not banned).`,
+      );
+    if (!withEvidence)
+      lines.push(
+        'Run "divest scan --evidence" to see why each was found, or "divest scan --json" for the full record.',
+      );
+  }
+  if (result.notes.length) {
+    lines.push('', 'What this scan could not see:');
+    for (const n of result.notes) lines.push(`  - ${n.level === 'warning' ? 'WARNING: ' : ''}${n.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs `divest scan`. */
+export async function runScan(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  _err: NodeJS.WritableStream,
+): Promise<number> {
+  const { options, help } = parseCommand(
+    'scan',
+    argv,
+    { ...COMMON_FLAGS, evidence: { type: 'boolean' } },
+    CommonOptions.extend({ evidence: z.boolean().default(false) }),
+    { min: 0, max: 0, names: '' },
+  );
+  if (help) {
+    out.write(SCAN_HELP);
+    return 0;
+  }
+  const catalog = loadCatalog(options.catalog);
+  const result = await scanHost({
+    catalog,
+    runner: new NodeCommandRunner(),
+    hostRoot: options['host-root'],
+    hostOs: options['host-os'],
+    appVersion: VERSION,
+  });
+  out.write(
+    options.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result, catalog, options.evidence),
+  );
+  return scanExitCode(result);
+}

@@ -1,0 +1,130 @@
+/**
+ * One scan: probe the machine, check the catalog's paths, match, and say what could not be seen.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadedCatalog } from '../catalog/load';
+import type { CommandRunner } from '../host/runner';
+import type { HostIdentity, HostOs, InventoryItem, ProbeContext, ProbeNote } from '../host/inventory';
+import { linuxIdentity, macosIdentity, runningOs, windowsIdentity } from '../host/identity';
+import { probeLinux } from '../host/linux';
+import { probeMacos } from '../host/macos';
+import { probeWindows } from '../host/windows';
+import { checkPaths } from '../host/paths';
+import { catalogPaths, compileCatalog, matchInventory, packageInterest } from './match';
+import { SCAN_SCHEMA, type ScanResult } from './result';
+
+/** A scan request that cannot be carried out as asked (exit code 2 in the CLI). */
+export class ScanUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanUsageError';
+  }
+}
+
+export interface ScanOptions {
+  catalog: LoadedCatalog;
+  runner: CommandRunner;
+  /** Inspect this folder as `/` (an image or a test bed) instead of the running system. */
+  hostRoot?: string;
+  /** The OS whose layout `hostRoot` has; defaults to the running OS. */
+  hostOs?: HostOs;
+  appVersion: string;
+  now?: () => Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Resolves what is to be scanned, or says clearly why it cannot be. */
+export function resolveTarget(
+  hostRoot: string | undefined,
+  hostOs: HostOs | undefined,
+): { os: HostOs; root: string; live: boolean } {
+  const running = runningOs();
+  const os = hostOs ?? running;
+  if (!os) throw new ScanUsageError(`Divest does not know how to scan this platform (${process.platform}).`);
+  if (hostRoot === undefined) {
+    if (os !== running)
+      throw new ScanUsageError(
+        `--host-os ${os} needs --host-root DIR: a ${os} layout can only be scanned from a mounted image or folder on this ${running ?? process.platform} machine.`,
+      );
+    return { os, root: '/', live: true };
+  }
+  if (os === 'windows')
+    throw new ScanUsageError(
+      '--host-root is for Linux and macOS images; Windows is scanned live (run Divest on the Windows machine itself).',
+    );
+  const root = path.resolve(hostRoot);
+  if (!existsSync(root)) throw new ScanUsageError(`--host-root ${hostRoot}: no such folder.`);
+  if (!statSync(root).isDirectory()) throw new ScanUsageError(`--host-root ${hostRoot}: not a folder.`);
+  return { os, root, live: root === '/' && os === running };
+}
+
+/** Scans a machine (or image) against the catalog. */
+export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const t0 = performance.now();
+  const target = resolveTarget(opts.hostRoot, opts.hostOs);
+  const matcher = compileCatalog(opts.catalog.catalog);
+  const spawnsBefore = opts.runner.spawnCount;
+
+  const ctx: ProbeContext = {
+    hostRoot: target.root,
+    live: target.live,
+    os: target.os,
+    wantsPackageFiles: packageInterest(matcher),
+  };
+  let items: InventoryItem[];
+  let notes: ProbeNote[];
+  let host: HostIdentity;
+  switch (target.os) {
+    case 'linux': {
+      const [out, id] = await Promise.all([probeLinux(ctx, opts.runner), linuxIdentity(ctx)]);
+      ({ items, notes } = out);
+      host = id;
+      break;
+    }
+    case 'macos': {
+      const [out, id] = await Promise.all([probeMacos(ctx, opts.runner), macosIdentity(ctx, opts.runner)]);
+      ({ items, notes } = out);
+      host = id;
+      break;
+    }
+    case 'windows': {
+      const vendorRegistryKeys = [...new Set(opts.catalog.catalog.vendors.flatMap((v) => v.registryKeys))];
+      const out = await probeWindows(opts.runner, { vendorRegistryKeys, env: opts.env });
+      ({ items, notes } = out);
+      host = windowsIdentity(out.machineGuid);
+      break;
+    }
+  }
+
+  const pathHits = await checkPaths(catalogPaths(matcher, target.os), {
+    os: target.os,
+    hostRoot: target.root,
+    env: opts.env,
+  });
+  const findings = matchInventory(matcher, target.os, items, pathHits);
+
+  return {
+    schema: SCAN_SCHEMA,
+    host,
+    ...(target.live ? {} : { hostRoot: target.root }),
+    catalog: {
+      version: opts.catalog.catalog.version,
+      sha256: opts.catalog.sha256,
+      origin: opts.catalog.origin,
+    },
+    app: { name: 'divest', version: opts.appVersion },
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    spawns: opts.runner.spawnCount - spawnsBefore,
+    findings,
+    notes,
+  };
+}
+
+/** Exit code of a scan, per the CLI contract: 10 when banned software is installed, else 0. */
+export function scanExitCode(result: ScanResult): 0 | 10 {
+  return result.findings.some((f) => f.status === 'banned' && f.presence === 'installed') ? 10 : 0;
+}

@@ -69,7 +69,11 @@ function merge(parts: readonly Part[]): Part {
 }
 
 /** Runs `fn` over `inputs` with at most `limit` running at once; results keep the input order. */
-async function mapLimit<T, R>(inputs: readonly T[], limit: number, fn: (input: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  inputs: readonly T[],
+  limit: number,
+  fn: (input: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(inputs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -164,7 +168,10 @@ class RootFs {
         if (parts.length === 0) {
           // On the running system `/..` is `/`; in an image it would be the folder above the image.
           if (this.#rootIsSystemRoot) continue;
-          throw new RootFsError('ESCAPE', `a symbolic link on the way leads outside the inspected root (${this.root}); not followed`);
+          throw new RootFsError(
+            'ESCAPE',
+            `a symbolic link on the way leads outside the inspected root (${this.root}); not followed`,
+          );
         }
         parts.pop();
         continue;
@@ -212,17 +219,30 @@ class RootFs {
       const entryReal = path.posix.join(real, d.name);
       const plain: Resolved = { parts: [...dir.parts, d.name], disk: path.join(dir.disk, d.name) };
       if (!d.isSymbolicLink()) {
-        entries.push({ name: d.name, real: entryReal, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other', resolved: plain });
+        entries.push({
+          name: d.name,
+          real: entryReal,
+          kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other',
+          resolved: plain,
+        });
         continue;
       }
       try {
         const resolved = await this.resolve(d.name, dir);
         const st = await lstat(resolved.disk);
-        entries.push({ name: d.name, real: entryReal, kind: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other', resolved });
+        entries.push({
+          name: d.name,
+          real: entryReal,
+          kind: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other',
+          resolved,
+        });
       } catch (e) {
         const err = describeFsError(e);
         const target = await readlink(plain.disk).catch(() => '?');
-        const why = err.code === 'ENOENT' ? 'its target is not present inside the inspected root; skipped' : err.message;
+        const why =
+          err.code === 'ENOENT'
+            ? 'its target is not present inside the inspected root; skipped'
+            : err.message;
         notes.push(note('warning', `${entryReal} (symbolic link to ${target}): ${why}`));
       }
     }
@@ -233,7 +253,10 @@ class RootFs {
   async readFile(file: Resolved, maxBytes = MAX_PLIST_BYTES): Promise<Buffer> {
     let fh;
     try {
-      fh = await open(file.disk, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      fh = await open(
+        file.disk,
+        constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
+      );
     } catch (e) {
       throw describeFsError(e);
     }
@@ -257,7 +280,11 @@ function split(p: string): string[] {
 /**
  * Reads and parses one plist of the inspected machine; failures come back as a reason in words.
  */
-async function readPlist(fs: RootFs, rel: string, base: Resolved): Promise<{ value: unknown } | { why: string; code: string }> {
+async function readPlist(
+  fs: RootFs,
+  rel: string,
+  base: Resolved,
+): Promise<{ value: unknown } | { why: string; code: string }> {
   try {
     const file = await fs.resolve(rel, base);
     return { value: parsePlist(await fs.readFile(file)) };
@@ -285,7 +312,12 @@ async function listFolder(
   } catch (e) {
     const err = describeFsError(e);
     if (err.code === 'ENOENT') {
-      return { entries: [], notes: opts.quietIfMissing ? [] : [note(opts.missingLevel ?? 'info', `${real}: not present; nothing to inventory there`)] };
+      return {
+        entries: [],
+        notes: opts.quietIfMissing
+          ? []
+          : [note(opts.missingLevel ?? 'info', `${real}: not present; nothing to inventory there`)],
+      };
     }
     return { entries: [], notes: [note('warning', `${real}: ${err.message}; not inventoried`)] };
   }
@@ -337,7 +369,11 @@ const stripSuffix = (name: string, suffix: RegExp): string => name.replace(suffi
 const APP = /\.app$/i;
 
 async function readAppBundle(fs: RootFs, entry: Entry): Promise<Part> {
-  const item: AppBundleEntry = { kind: 'app-bundle', location: entry.real, name: stripSuffix(entry.name, APP) };
+  const item: AppBundleEntry = {
+    kind: 'app-bundle',
+    location: entry.real,
+    name: stripSuffix(entry.name, APP),
+  };
   let read = await readPlist(fs, 'Contents/Info.plist', entry.resolved);
   let infoPath = `${entry.real}/Contents/Info.plist`;
   if ('code' in read && read.code === 'ENOENT') {
@@ -350,7 +386,10 @@ async function readAppBundle(fs: RootFs, entry: Entry): Promise<Part> {
   }
   if ('why' in read) {
     const what = read.code === 'ENOENT' ? 'has no Contents/Info.plist' : `Contents/Info.plist ${read.why}`;
-    return { items: [item], notes: [note('warning', `${entry.real}: ${what}; reported by its folder name only`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${what}; reported by its folder name only`)],
+    };
   }
   try {
     const info = plistShape(read.value, BundleInfo, infoPath);
@@ -359,7 +398,10 @@ async function readAppBundle(fs: RootFs, entry: Entry): Promise<Part> {
     item.version = info.CFBundleShortVersionString ?? info.CFBundleVersion;
     return { items: [dropUndefined(item)], notes: [] };
   } catch (e) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${(e as Error).message}; reported by its folder name only`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${(e as Error).message}; reported by its folder name only`)],
+    };
   }
 }
 
@@ -374,7 +416,10 @@ async function appsIn(fs: RootFs, real: string, quietIfMissing: boolean): Promis
     try {
       return await fs.list(sub.resolved, sub.real);
     } catch (e) {
-      return { entries: [], notes: [note('warning', `${sub.real}: ${describeFsError(e).message}; not inventoried`)] };
+      return {
+        entries: [],
+        notes: [note('warning', `${sub.real}: ${describeFsError(e).message}; not inventoried`)],
+      };
     }
   });
   for (const n of nested) {
@@ -397,28 +442,55 @@ async function probeApps(fs: RootFs, homes: readonly Entry[]): Promise<Part> {
 // ---------------------------------------------------------------------------------------------
 
 async function readReceipt(fs: RootFs, entry: Entry): Promise<Part> {
-  const item: PkgReceiptEntry = { kind: 'pkg-receipt', location: entry.real, packageId: stripSuffix(entry.name, /\.plist$/i) };
+  const item: PkgReceiptEntry = {
+    kind: 'pkg-receipt',
+    location: entry.real,
+    packageId: stripSuffix(entry.name, /\.plist$/i),
+  };
   const read = await readPlist(fs, '', entry.resolved);
   if ('why' in read) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${read.why}; package id taken from the file name`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${read.why}; package id taken from the file name`)],
+    };
   }
   try {
     const r = plistShape(read.value, Receipt, entry.real);
     item.packageId = r.PackageIdentifier ?? item.packageId;
     item.version = r.PackageVersion;
-    const date = r.InstallDate instanceof Date ? r.InstallDate : typeof r.InstallDate === 'string' ? new Date(r.InstallDate) : undefined;
+    const date =
+      r.InstallDate instanceof Date
+        ? r.InstallDate
+        : typeof r.InstallDate === 'string'
+          ? new Date(r.InstallDate)
+          : undefined;
     if (date && !Number.isNaN(date.getTime())) item.installDate = date.toISOString();
     return { items: [dropUndefined(item)], notes: [] };
   } catch (e) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${(e as Error).message}; package id taken from the file name`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${(e as Error).message}; package id taken from the file name`)],
+    };
   }
 }
 
 async function readLegacyReceipt(fs: RootFs, entry: Entry): Promise<Part> {
-  const item: PkgReceiptEntry = { kind: 'pkg-receipt', location: entry.real, packageId: stripSuffix(entry.name, /\.pkg$/i) };
+  const item: PkgReceiptEntry = {
+    kind: 'pkg-receipt',
+    location: entry.real,
+    packageId: stripSuffix(entry.name, /\.pkg$/i),
+  };
   const read = await readPlist(fs, 'Contents/Info.plist', entry.resolved);
   if ('why' in read) {
-    return { items: [item], notes: [note('warning', `${entry.real}: Contents/Info.plist ${read.why}; package id taken from the folder name`)] };
+    return {
+      items: [item],
+      notes: [
+        note(
+          'warning',
+          `${entry.real}: Contents/Info.plist ${read.why}; package id taken from the folder name`,
+        ),
+      ],
+    };
   }
   try {
     const info = plistShape(read.value, BundleInfo, `${entry.real}/Contents/Info.plist`);
@@ -426,7 +498,12 @@ async function readLegacyReceipt(fs: RootFs, entry: Entry): Promise<Part> {
     item.version = info.CFBundleShortVersionString ?? info.CFBundleVersion;
     return { items: [dropUndefined(item)], notes: [] };
   } catch (e) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${(e as Error).message}; package id taken from the folder name`)] };
+    return {
+      items: [item],
+      notes: [
+        note('warning', `${entry.real}: ${(e as Error).message}; package id taken from the folder name`),
+      ],
+    };
   }
 }
 
@@ -450,12 +527,17 @@ async function probeReceipts(fs: RootFs): Promise<Part> {
  * Apple's XProtect jobs (the built-in replacement the verifier looks for); `/System/Library` is
  * Apple's own sealed volume and is left out.
  */
-const LAUNCHD_FOLDERS = ['/Library/LaunchDaemons', '/Library/LaunchAgents', '/Library/Apple/System/Library/LaunchDaemons'];
+const LAUNCHD_FOLDERS = [
+  '/Library/LaunchDaemons',
+  '/Library/LaunchAgents',
+  '/Library/Apple/System/Library/LaunchDaemons',
+];
 
 async function readLaunchdJob(fs: RootFs, entry: Entry): Promise<Part> {
   const item: LaunchdEntry = { kind: 'launchd', location: entry.real };
   const read = await readPlist(fs, '', entry.resolved);
-  if ('why' in read) return { items: [item], notes: [note('warning', `${entry.real}: ${read.why}; its label is unknown`)] };
+  if ('why' in read)
+    return { items: [item], notes: [note('warning', `${entry.real}: ${read.why}; its label is unknown`)] };
   try {
     const job = plistShape(read.value, LaunchdJob, entry.real);
     item.label = job.Label;
@@ -464,7 +546,10 @@ async function readLaunchdJob(fs: RootFs, entry: Entry): Promise<Part> {
     item.program = job.Program ?? first;
     return { items: [dropUndefined(item)], notes: [] };
   } catch (e) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${(e as Error).message}; its label is unknown`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${(e as Error).message}; its label is unknown`)],
+    };
   }
 }
 
@@ -516,7 +601,12 @@ async function probeSystemExtensions(fs: RootFs): Promise<Part> {
   const read = await readPlist(fs, SYSEXT_DB, { parts: [], disk: fs.root });
   if ('why' in read) {
     if (read.code === 'ENOENT') {
-      part.notes.push(note('info', `${SYSEXT_DB}: not present; no system extensions registered (or not a macOS 10.15+ root)`));
+      part.notes.push(
+        note(
+          'info',
+          `${SYSEXT_DB}: not present; no system extensions registered (or not a macOS 10.15+ root)`,
+        ),
+      );
     } else {
       part.notes.push(note('warning', `${SYSEXT_DB}: ${read.why}; system extensions not inventoried`));
     }
@@ -534,7 +624,9 @@ async function probeSystemExtensions(fs: RootFs): Promise<Part> {
     return part;
   }
   if (!Array.isArray(db.extensions)) {
-    part.notes.push(note('warning', `${SYSEXT_DB}: "extensions" is not an array; system extensions not inventoried`));
+    part.notes.push(
+      note('warning', `${SYSEXT_DB}: "extensions" is not an array; system extensions not inventoried`),
+    );
     return part;
   }
   (db.extensions as unknown[]).forEach((ext, i) => {
@@ -545,14 +637,18 @@ async function probeSystemExtensions(fs: RootFs): Promise<Part> {
     const identifier = plistString(ext, 'identifier');
     const bundleVersion = plistDict(ext, 'bundleVersion');
     const staged = plistDict(ext, 'stagedBundleURL');
-    const stagedPath = fileUrlPath(staged ? plistString(staged, 'relative') : plistString(ext, 'stagedBundleURL'));
+    const stagedPath = fileUrlPath(
+      staged ? plistString(staged, 'relative') : plistString(ext, 'stagedBundleURL'),
+    );
     const item: SystemExtensionEntry = {
       kind: 'system-extension',
       location: stagedPath ?? `${SYSEXT_DB}#${identifier ?? `extensions[${i}]`}`,
       bundleId: identifier,
       teamId: plistString(ext, 'teamID'),
       state: plistString(ext, 'state'),
-      version: plistString(bundleVersion, 'CFBundleShortVersionString') ?? plistString(bundleVersion, 'CFBundleVersion'),
+      version:
+        plistString(bundleVersion, 'CFBundleShortVersionString') ??
+        plistString(bundleVersion, 'CFBundleVersion'),
     };
     part.items.push(dropUndefined(item));
     if (!identifier) part.notes.push(note('warning', `${SYSEXT_DB}: extensions[${i}] has no identifier`));
@@ -573,7 +669,10 @@ async function readKext(fs: RootFs, entry: Entry): Promise<Part> {
     item.version = info.CFBundleShortVersionString ?? info.CFBundleVersion;
     return { items: [dropUndefined(item)], notes: [] };
   } catch (e) {
-    return { items: [item], notes: [note('warning', `${entry.real}: ${(e as Error).message}; its bundle id is unknown`)] };
+    return {
+      items: [item],
+      notes: [note('warning', `${entry.real}: ${(e as Error).message}; its bundle id is unknown`)],
+    };
   }
 }
 
@@ -616,13 +715,22 @@ async function probeProcesses(runner: CommandRunner): Promise<Part> {
     return part;
   }
   if (r.spawnError) {
-    part.notes.push(note('warning', `/bin/ps could not be started (${r.spawnError.code}); running processes not inventoried`));
+    part.notes.push(
+      note(
+        'warning',
+        `/bin/ps could not be started (${r.spawnError.code}); running processes not inventoried`,
+      ),
+    );
     return part;
   }
   if (r.timedOut || r.exitCode !== 0) {
-    const why = r.timedOut ? `timed out after ${PS_TIMEOUT_MS / 1000} s` : `exited with ${r.exitCode ?? r.signal ?? '?'}`;
+    const why = r.timedOut
+      ? `timed out after ${PS_TIMEOUT_MS / 1000} s`
+      : `exited with ${r.exitCode ?? r.signal ?? '?'}`;
     const stderr = r.stderr.trim().split('\n')[0];
-    part.notes.push(note('warning', `/bin/ps ${why}${stderr ? `: ${stderr}` : ''}; the process list may be incomplete`));
+    part.notes.push(
+      note('warning', `/bin/ps ${why}${stderr ? `: ${stderr}` : ''}; the process list may be incomplete`),
+    );
   }
   part.items.push(...parsePsOutput(r.stdout));
   return part;
@@ -644,9 +752,17 @@ function dropUndefined<T extends object>(item: T): T {
  * (`/Library/Extensions`). Locations are paths on the inspected machine, without `ctx.hostRoot`.
  * Never throws: what cannot be read is a note.
  */
-export async function probeMacos(ctx: ProbeContext, runner: CommandRunner): Promise<{ items: InventoryItem[]; notes: ProbeNote[] }> {
+export async function probeMacos(
+  ctx: ProbeContext,
+  runner: CommandRunner,
+): Promise<{ items: InventoryItem[]; notes: ProbeNote[] }> {
   const fs = new RootFs(ctx.hostRoot);
   try {
+    const st = await lstat(fs.root).catch((e: unknown) => describeFsError(e));
+    if (st instanceof RootFsError || !st.isDirectory()) {
+      const why = st instanceof RootFsError ? st.message : 'not a folder';
+      return { items: [], notes: [note('warning', `host root ${fs.root}: ${why}; nothing inventoried`)] };
+    }
     const { homes, notes: homeNotes } = await userHomes(fs);
     const parts = await Promise.all([
       probeApps(fs, homes),

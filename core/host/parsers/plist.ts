@@ -65,7 +65,10 @@ function decodeText(buf: Buffer): string {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return text.startsWith('\uFEFF') ? text.slice(1) : text;
   } catch {
-    throw new PlistError('not a property list: neither binary (no "bplist" header) nor UTF-8 text', 'not-plist');
+    throw new PlistError(
+      'not a property list: neither binary (no "bplist" header) nor UTF-8 text',
+      'not-plist',
+    );
   }
 }
 
@@ -77,7 +80,10 @@ function parseText(text: string): unknown {
     throw new PlistError('not a property list: the file holds JSON', 'not-plist');
   }
   if (first !== '<' && first !== '{' && first !== '(') {
-    throw new PlistError(`not a property list: starts with ${JSON.stringify(trimmed.slice(0, 16))}`, 'not-plist');
+    throw new PlistError(
+      `not a property list: starts with ${JSON.stringify(trimmed.slice(0, 16))}`,
+      'not-plist',
+    );
   }
   const { value, error, reports } = quietly(() => parseXmlPlist(trimmed));
   if (error) {
@@ -140,7 +146,10 @@ function parseBinary(buf: Buffer): unknown {
   if (buf.length < 8) throw new PlistError(`truncated binary plist: ${buf.length} bytes`, 'truncated');
   const version = buf.subarray(BINARY_MAGIC.length, BINARY_MAGIC.length + 2).toString('latin1');
   if (version !== '00') {
-    throw new PlistError(`unsupported binary plist version "bplist${version}" (only bplist00 is read)`, 'unsupported');
+    throw new PlistError(
+      `unsupported binary plist version "bplist${version}" (only bplist00 is read)`,
+      'unsupported',
+    );
   }
   checkBinaryStructure(buf);
   const { value, error } = quietly(() => parseBinaryPlist<unknown>(buf));
@@ -164,7 +173,10 @@ function parseBinary(buf: Buffer): unknown {
  */
 function checkBinaryStructure(buf: Buffer): void {
   if (buf.length < 8 + TRAILER_LENGTH) {
-    throw new PlistError(`truncated binary plist: ${buf.length} bytes, too short to hold its trailer`, 'truncated');
+    throw new PlistError(
+      `truncated binary plist: ${buf.length} bytes, too short to hold its trailer`,
+      'truncated',
+    );
   }
   const t = buf.length - TRAILER_LENGTH;
   const offsetSize = buf.readUInt8(t + 6);
@@ -182,7 +194,10 @@ function checkBinaryStructure(buf: Buffer): void {
     tableOffset >= 8n &&
     tableOffset + numObjects * BigInt(offsetSize) <= BigInt(t);
   if (!trailerOk) {
-    throw new PlistError('truncated or damaged binary plist: its trailer does not describe the file', 'truncated');
+    throw new PlistError(
+      'truncated or damaged binary plist: its trailer does not describe the file',
+      'truncated',
+    );
   }
   const count = Number(numObjects);
   const table = Number(tableOffset);
@@ -219,7 +234,8 @@ function checkBinaryStructure(buf: Buffer): void {
     const out: number[] = [];
     for (let i = 0; i < refs; i += 1) {
       const ref = readUInt(buf, pos + i * refSize, refSize);
-      if (ref >= count) throw new PlistError(`damaged binary plist: object ${index} refers to a missing object`, 'malformed');
+      if (ref >= count)
+        throw new PlistError(`damaged binary plist: object ${index} refers to a missing object`, 'malformed');
       out.push(ref);
     }
     return out;
@@ -228,7 +244,9 @@ function checkBinaryStructure(buf: Buffer): void {
   // Iterative post-order walk: sizes[i] is how many values object i expands to.
   const sizes = new Map<number, number>();
   const onPath = new Set<number>();
-  const stack: { index: number; kids: number[] | undefined }[] = [{ index: Number(topObject), kids: undefined }];
+  const stack: { index: number; kids: number[] | undefined }[] = [
+    { index: Number(topObject), kids: undefined },
+  ];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as { index: number; kids: number[] | undefined };
     if (frame.kids === undefined) {
@@ -238,9 +256,11 @@ function checkBinaryStructure(buf: Buffer): void {
       }
       frame.kids = children(frame.index);
       onPath.add(frame.index);
-      if (stack.length > MAX_DEPTH) throw new PlistError(`binary plist nested deeper than ${MAX_DEPTH} levels`, 'malformed');
+      if (stack.length > MAX_DEPTH)
+        throw new PlistError(`binary plist nested deeper than ${MAX_DEPTH} levels`, 'malformed');
       for (const kid of frame.kids) {
-        if (onPath.has(kid)) throw new PlistError('damaged binary plist: an object contains itself', 'malformed');
+        if (onPath.has(kid))
+          throw new PlistError('damaged binary plist: an object contains itself', 'malformed');
         if (!sizes.has(kid)) stack.push({ index: kid, kids: undefined });
       }
       continue;
@@ -330,7 +350,8 @@ export function plistStrings(obj: unknown, key: string): string[] | undefined {
  * Used in shapes of files written by third parties, where one odd field must not cost us the rest.
  */
 export const plistText = z.preprocess(
-  (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : undefined),
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : undefined,
   z.string().min(1).optional().catch(undefined),
 );
 

@@ -1,0 +1,268 @@
+/**
+ * `divest.receipt/1`: the signed proof of what Divest found and did on one machine.
+ *
+ * An auditor receives the JSON file and verifies it offline on another machine. The signature is
+ * Ed25519 over the RFC 8785 canonical JSON (UTF-8) of the receipt without its `signature` field,
+ * so every other field, at any depth, is covered. Scripts rely on this shape: change it only with
+ * a schema version bump.
+ *
+ * Key encoding: `signature.publicKey` is the standard base64 (with padding) of the 32-byte raw
+ * Ed25519 public key; `signature.keyFingerprint` is `SHA256:` followed by the lower-case hex
+ * SHA-256 of those 32 bytes; `signature.value` is the base64 of the 64-byte signature.
+ */
+import { z } from 'zod';
+import { Finding } from '../scan/result.js';
+
+/**
+ * The schema name and version every receipt carries.
+ *
+ * Verification refuses anything else by name, so a future `/2` is never misread as `/1`.
+ */
+export const RECEIPT_SCHEMA = 'divest.receipt/1';
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+const Timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * The machine the receipt is about.
+ *
+ * The same identity as in `divest.scan/1`, so a receipt can be matched with a scan.
+ */
+export const ReceiptHost = z.strictObject({
+  hostname: z.string(),
+  os: z.enum(['windows', 'macos', 'linux']),
+  osVersion: z.string(),
+  arch: z.string(),
+  machineId: z.string(),
+});
+
+/**
+ * Who did the work, as entered in the settings (both optional).
+ *
+ * Auditors need a person and an organisation to ask questions of.
+ */
+export const ReceiptOperator = z.strictObject({
+  name: z.string().optional(),
+  organisation: z.string().optional(),
+});
+
+/**
+ * A directive the work answers (e.g. BOD 17-01).
+ *
+ * Short name and title are copied from the catalog so the receipt reads on its own.
+ */
+export const ReceiptDirective = z.strictObject({
+  id: z.string(),
+  shortName: z.string(),
+  title: z.string(),
+});
+
+/**
+ * How a removal step ran its uninstaller.
+ *
+ * Matches the recipe kinds of the catalog.
+ */
+export const ActionMethod = z.enum(['msi', 'exe', 'package', 'script', 'manual']);
+
+/**
+ * What one removal step achieved.
+ *
+ * `manual-reported` is a step a person did and reported; `already-absent` a product gone before.
+ */
+export const ActionOutcome = z.enum([
+  'removed',
+  'already-absent',
+  'reboot-required',
+  'failed',
+  'timed-out',
+  'skipped',
+  'manual-reported',
+]);
+
+/**
+ * One removal step as executed.
+ *
+ * `argv` is the command exactly as run, already free of secrets (the runner redacts them).
+ */
+export const ReceiptAction = z.strictObject({
+  stepId: z.string(),
+  productId: z.string(),
+  findingId: z.string().optional(),
+  title: z.string(),
+  method: ActionMethod,
+  argv: z.array(z.string()),
+  startedAt: Timestamp,
+  finishedAt: Timestamp,
+  /** Null when the process was killed or never started. */
+  exitCode: z.number().int().nullable(),
+  outcome: ActionOutcome,
+  /** SHA-256 of the captured output (see the runner), to match with the journal. */
+  outputSha256: Hex64.optional(),
+  message: z.string(),
+});
+
+/**
+ * Something left behind after removal, and how a person clears it.
+ *
+ * `kind` is free text (service, driver, file, registry key...) because leftovers vary by OS.
+ */
+export const ReceiptLeftover = z.strictObject({
+  kind: z.string(),
+  location: z.string(),
+  detail: z.string(),
+  howToClear: z.string(),
+});
+
+/**
+ * The state of the machine after the work, from a rescan.
+ *
+ * An empty `findings` with no leftovers is the goal.
+ */
+export const ReceiptAfter = z.strictObject({
+  findings: z.array(Finding),
+  leftovers: z.array(ReceiptLeftover),
+});
+
+/**
+ * Whether the machine is protected by a replacement product, as checked (null: not checked).
+ *
+ * A machine must not be left unprotected; the HTML shows anything but `active` loudly.
+ */
+export const ReceiptReplacement = z.strictObject({
+  os: z.string(),
+  product: z.string(),
+  state: z.enum(['active', 'inactive', 'not-installed', 'unknown']),
+  detail: z.string(),
+  evidence: z.array(z.string()),
+  checkedAt: Timestamp,
+});
+
+/**
+ * The local journal at the time of issue.
+ *
+ * `headHash` is the hash of the last valid journal line (64 zeros for an empty journal); an
+ * auditor on site can find that line and check the chain up to it. `intact` is false when the
+ * journal reported damage (see `divest log verify`).
+ */
+export const ReceiptJournal = z.strictObject({
+  length: z.number().int().nonnegative(),
+  headHash: Hex64,
+  intact: z.boolean(),
+});
+
+/**
+ * Which program and catalog produced the receipt.
+ *
+ * The catalog hash tells an auditor which signatures and recipes were used.
+ */
+export const ReceiptApp = z.strictObject({ name: z.literal('divest'), version: z.string() });
+
+/**
+ * The catalog version and hash in use.
+ *
+ * Same as `divest.scan/1`'s catalog, without the origin path.
+ */
+export const ReceiptCatalog = z.strictObject({ version: z.string(), sha256: Hex64 });
+
+/**
+ * Everything a receipt says, before signing.
+ *
+ * `kind` is `scan` for a receipt of a scan alone (a clean machine gets one too).
+ */
+export const UnsignedReceipt = z.strictObject({
+  schema: z.literal(RECEIPT_SCHEMA),
+  id: z.uuid(),
+  issuedAt: Timestamp,
+  kind: z.enum(['removal', 'scan']),
+  host: ReceiptHost,
+  operator: ReceiptOperator,
+  directives: z.array(ReceiptDirective),
+  findingsBefore: z.array(Finding),
+  actions: z.array(ReceiptAction),
+  after: ReceiptAfter,
+  replacement: ReceiptReplacement.nullable(),
+  journal: ReceiptJournal,
+  app: ReceiptApp,
+  catalog: ReceiptCatalog,
+});
+/**
+ * Everything a receipt says, before signing.
+ *
+ * See {@link UnsignedReceipt}.
+ */
+export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
+
+/**
+ * The signature block (see the file header for the encodings).
+ *
+ * The public key travels with the receipt; trust comes from comparing its fingerprint with the one
+ * the operator gave the auditor through another channel.
+ */
+export const ReceiptSignature = z.strictObject({
+  algorithm: z.literal('Ed25519'),
+  publicKey: z.base64().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes (base64)'),
+  keyFingerprint: z.string().regex(/^SHA256:[0-9a-f]{64}$/, 'must be "SHA256:" and 64 lower-case hex digits'),
+  value: z.base64().refine((s) => Buffer.from(s, 'base64').length === 64, 'must be 64 bytes (base64)'),
+});
+/**
+ * The signature block.
+ *
+ * See {@link ReceiptSignature}.
+ */
+export type ReceiptSignature = z.infer<typeof ReceiptSignature>;
+
+/**
+ * A signed receipt: {@link UnsignedReceipt} plus `signature`.
+ *
+ * Parsing checks the structure only; `verifyReceipt` checks the signature.
+ */
+export const Receipt = UnsignedReceipt.extend({ signature: ReceiptSignature });
+/**
+ * A signed receipt.
+ *
+ * See {@link Receipt}.
+ */
+export type Receipt = z.infer<typeof Receipt>;
+
+/**
+ * The ReceiptHost part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptHost = z.infer<typeof ReceiptHost>;
+/**
+ * The ReceiptOperator part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptOperator = z.infer<typeof ReceiptOperator>;
+/**
+ * The ReceiptDirective part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptDirective = z.infer<typeof ReceiptDirective>;
+/**
+ * The ReceiptAction part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptAction = z.infer<typeof ReceiptAction>;
+/**
+ * The ReceiptLeftover part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptLeftover = z.infer<typeof ReceiptLeftover>;
+/**
+ * The ReceiptReplacement part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptReplacement = z.infer<typeof ReceiptReplacement>;
+/**
+ * The ReceiptJournal part, as a type.
+ *
+ * For the code that builds receipts; see the schema of the same name.
+ */
+export type ReceiptJournal = z.infer<typeof ReceiptJournal>;

@@ -136,6 +136,12 @@ const LIVE_KINDS = new Set<EvidenceKind>([
 /** Kinds that make a product instance in their own right (something to uninstall). */
 const ANCHOR_KINDS = new Set<EvidenceKind>(['registry-uninstall', 'package', 'app-bundle', 'pkg-receipt']);
 
+/**
+ * Unrecognised vendor evidence that stands on its own as an unidentified product. A receipt does
+ * not: it records that some package was installed, and joins the main product found.
+ */
+const FALLBACK_ANCHOR_KINDS = new Set<EvidenceKind>(['registry-uninstall', 'package', 'app-bundle']);
+
 interface Claim {
   product: CompiledProduct;
   evidence: Evidence;
@@ -270,7 +276,7 @@ export function matchInventory(
       product,
       evidence,
       item,
-      shared: product.product.fallback && !ANCHOR_KINDS.has(evidence.kind),
+      shared: product.product.fallback && !FALLBACK_ANCHOR_KINDS.has(evidence.kind),
     });
   };
 
@@ -284,12 +290,15 @@ export function matchInventory(
       firstMatch(m, (p) => any(p.win.vendorKeys, item.keyName))
     );
   };
+  // A consumer service is named after its vendor key (service AVP21.2 <-> KasperskyLab\AVP21.2).
+  const vendorKeyByName = new Map<string, CompiledProduct>();
   if (os === 'windows') {
     for (const item of items) {
       if (item.kind !== 'vendor-key') continue;
       const p = classifyVendorKey(item);
       const code = item.values.ProductCode;
       if (p && code) vendorKeyProduct.set(code.toUpperCase(), p);
+      if (p && item.keyName) vendorKeyByName.set(item.keyName.toLowerCase(), p);
     }
   }
 
@@ -342,6 +351,7 @@ export function matchInventory(
         if (os === 'windows') {
           claim(
             firstMatch(m, (p) => any(p.win.services, item.name)) ??
+              vendorKeyByName.get(item.name.toLowerCase()) ??
               m.products.find((p) => p.product.fallback && any(p.win.services, item.name)),
             item,
             evidenceOf(item),
@@ -373,7 +383,8 @@ export function matchInventory(
       case 'process': {
         const list = os === 'macos' ? 'mac' : 'linux';
         claim(
-          firstMatch(m, (p) => any(p[list].processes, item.name)),
+          firstMatch(m, (p) => any(p[list].processes, item.name)) ??
+            m.products.find((p) => p.product.fallback && any(p[list].processes, item.name)),
           item,
           evidenceOf(item),
         );
@@ -424,10 +435,10 @@ export function matchInventory(
     claim(owner, { ...hit.entry }, evidenceOf(hit.entry));
   }
 
-  return group(claims);
+  return group(claims, new Map(m.vendors.map((v) => [v.vendor.id, v.vendor.name])));
 }
 
-function group(claims: Claim[]): Finding[] {
+function group(claims: Claim[], vendorNames: ReadonlyMap<string, string>): Finding[] {
   interface Group {
     product: Product;
     claims: Claim[];
@@ -506,14 +517,16 @@ function group(claims: Claim[]): Finding[] {
     );
     // Executables of the product on disk also count as installed (a manual install without a package).
     const hasProgramFolder = evidence.some(
-      (e) => e.kind === 'file' && !p.fallback && /^\/opt\/|^\/Applications\/|\\Program Files/i.test(e.location),
+      (e) =>
+        e.kind === 'file' && !p.fallback && /^\/opt\/|^\/Applications\/|\\Program Files/i.test(e.location),
     );
 
-    const primary = (visibleUninstall ?? installedPkg ?? bundle ?? items[0])?.location ?? evidence[0]?.location ?? p.id;
+    const primary =
+      (visibleUninstall ?? installedPkg ?? bundle ?? items[0])?.location ?? evidence[0]?.location ?? p.id;
     findings.push({
       id: findingId(p.id, primary),
       productId: p.id,
-      vendor: p.vendor,
+      vendor: vendorNames.get(p.vendor) ?? p.vendor,
       name,
       ...(version ? { version } : {}),
       status: p.status,

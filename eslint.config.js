@@ -12,7 +12,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -28,8 +31,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*', 'react', 'react-dom', 'react/*'], message: 'core/ must not depend on Electron or React.' },
-            { group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'core/ must not import from outer layers.' },
+            {
+              group: ['electron', 'electron/*', 'react', 'react-dom', 'react/*'],
+              message: 'core/ must not depend on Electron or React.',
+            },
+            {
+              group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'core/ must not import from outer layers.',
+            },
           ],
         },
       ],
@@ -48,7 +57,10 @@ export default tseslint.config(
             { name: 'child_process', message: 'Run commands through core/host/runner.ts.' },
           ],
           patterns: [
-            { group: ['electron', 'electron/*', 'react', 'react-dom', 'react/*'], message: 'core/ and cli/ must not depend on Electron or React.' },
+            {
+              group: ['electron', 'electron/*', 'react', 'react-dom', 'react/*'],
+              message: 'core/ and cli/ must not depend on Electron or React.',
+            },
           ],
         },
       ],

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { Catalog } from '../core/catalog/schema';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -67,4 +68,20 @@ export function parseCommand<S extends z.ZodObject>(
   if (!result.success)
     throw new UsageError(`${command}: ${result.error.issues.map((i) => i.message).join('; ')}`);
   return { options: result.data, positionals: parsed.positionals, help };
+}
+
+/** `--only PRODUCT_ID`, repeatable. */
+export const OnlyOption = z
+  .array(
+    z.string().regex(/^[a-z0-9-]+$/, '--only takes a product id such as kaspersky-endpoint-security-windows'),
+  )
+  .default([]);
+
+/** Refuses `--only` ids that are not in the catalog (a typo must not mean "nothing to do"). */
+export function checkOnly(command: string, only: readonly string[], catalog: Catalog): void {
+  const unknown = only.filter((id) => !catalog.products.some((p) => p.id === id));
+  if (unknown.length)
+    throw new UsageError(
+      `${command}: unknown product id ${unknown.map((u) => `"${u}"`).join(', ')}; known ids: ${catalog.products.map((p) => p.id).join(', ')}`,
+    );
 }

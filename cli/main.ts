@@ -7,27 +7,33 @@
 import { CatalogError } from '../core/catalog/load';
 import { ScanUsageError } from '../core/scan/scan';
 import { UsageError } from './args';
+import { runLog } from './log-command';
+import { runPlan } from './plan-command';
+import { runReceipt } from './receipt-command';
+import { runRemove } from './remove-command';
 import { runScan } from './scan-command';
 import { VERSION } from './version';
 
-const HELP = `divest ${VERSION} — find, remove and prove the removal of banned security software
+const HELP = `divest ${VERSION}: find, remove and prove the removal of banned security software
 
 Usage:
-  divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
-  divest --help | --version
+  divest scan [--json] [--evidence]            scan for banned software (exit 0 none, 10 found)
+  divest plan [--json] [--only ID]...          the ordered removal plan and what to know first
+  divest remove --yes [--only ID]... [--dry-run] [--json]
+                                               remove, verify, check the replacement (exit 0/20/30)
+  divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME]
+  divest receipt verify FILE.json [--fingerprint SHA256:...]      (exit 0 valid, 1 invalid)
+  divest log verify | divest log show          the local journal's integrity and events
+  divest COMMAND --help                        options of one command
 
-Commands:
-  scan      Scan this machine (or, with --host-root, a mounted image) for banned software.
-            Exit: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
-
-Options:
-  --json            Print the result as JSON (schema divest.scan/1) instead of a table.
-  --evidence        In the table, list every piece of evidence under each product.
+Common options:
   --host-root DIR   Treat DIR as / (a mounted Linux or macOS image, or a test bed).
   --host-os OS      The OS whose layout DIR has: linux or macos (default: this machine's OS).
   --catalog FILE    Use this catalog file instead of the built-in one.
-  --data-dir DIR    Where the journal, keys and state live (default per OS; see README).
+  --data-dir DIR    Where the journal, signing key and logs live (default: %ProgramData%\\Divest,
+                    /Library/Application Support/Divest, /var/lib/divest as root, else ~/.local/state/divest).
 
+Exit codes: 0 ok, 1 failed, 2 usage; scan/plan 10 banned software found; remove 20 restart needed, 30 failed.
 Divest never uses the network. Every finding lists its evidence; every claim in the catalog its source.
 `;
 
@@ -52,6 +58,14 @@ export async function main(
         return 0;
       case 'scan':
         return await runScan(rest, out, err);
+      case 'plan':
+        return await runPlan(rest, out);
+      case 'remove':
+        return await runRemove(rest, out, err);
+      case 'receipt':
+        return await runReceipt(rest, out, err);
+      case 'log':
+        return await runLog(rest, out);
       default:
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }

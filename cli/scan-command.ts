@@ -2,12 +2,12 @@
  * `divest scan`: scan, print a table or `divest.scan/1` JSON, exit 0 / 10.
  */
 import { z } from 'zod';
-import { loadBuiltInCatalog, loadCatalogFile, type LoadedCatalog } from '../core/catalog/load';
-import { NodeCommandRunner } from '../core/host/runner';
+import type { LoadedCatalog } from '../core/catalog/load';
 import { scanExitCode, scanHost } from '../core/scan/scan';
 import type { ScanResult } from '../core/scan/result';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { table } from './table';
+import { makeContext } from './context';
 import { VERSION } from './version';
 
 const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
@@ -15,11 +15,6 @@ const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-o
 Scans this machine (or a mounted Linux/macOS image with --host-root) for banned software.
 Exit codes: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
 `;
-
-/** Loads the catalog the options name (built-in by default). */
-export function loadCatalog(file: string | undefined): LoadedCatalog {
-  return file ? loadCatalogFile(file) : loadBuiltInCatalog();
-}
 
 function directiveNames(catalog: LoadedCatalog): Map<string, string> {
   return new Map(catalog.catalog.directives.map((d) => [d.id, d.shortName]));
@@ -92,7 +87,7 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
 export async function runScan(
   argv: string[],
   out: NodeJS.WritableStream,
-  _err: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
 ): Promise<number> {
   const { options, help } = parseCommand(
     'scan',
@@ -105,14 +100,26 @@ export async function runScan(
     out.write(SCAN_HELP);
     return 0;
   }
-  const catalog = loadCatalog(options.catalog);
+  const ctx = makeContext(options);
+  const catalog = ctx.catalog;
+  // The scan is journaled when the data folder is writable; without rights it still runs.
+  let journaled = true;
+  try {
+    await ctx.journal.append('scan.started', { purpose: 'scan', hostRoot: options['host-root'] ?? null });
+  } catch (e) {
+    journaled = false;
+    err.write(
+      `divest: the scan is not recorded in the journal (${(e as Error).message}); use --data-dir to choose a writable folder.\n`,
+    );
+  }
   const result = await scanHost({
     catalog,
-    runner: new NodeCommandRunner(),
+    runner: ctx.runner,
     hostRoot: options['host-root'],
     hostOs: options['host-os'],
     appVersion: VERSION,
   });
+  if (journaled) await ctx.journal.append('scan.finished', { purpose: 'scan', result });
   out.write(
     options.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result, catalog, options.evidence),
   );

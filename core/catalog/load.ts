@@ -75,7 +75,10 @@ export function describeIssues(
     const list = (input as Record<string, unknown> | null)?.[section];
     const entry = Array.isArray(list) ? (list[index] as { id?: unknown } | undefined) : undefined;
     const noun = ENTRY_NOUN[section] ?? section;
-    const name = entry && typeof entry.id === 'string' ? `${noun} "${entry.id}" (entry ${index + 1})` : `${noun} entry ${index + 1}`;
+    const name =
+      entry && typeof entry.id === 'string'
+        ? `${noun} "${entry.id}" (entry ${index + 1})`
+        : `${noun} entry ${index + 1}`;
     const field = rest.length ? formatPath(rest) : '(the entry itself)';
     return `${file}: ${name}: field "${field}": ${issue.message}`;
   });

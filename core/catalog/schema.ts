@@ -63,7 +63,10 @@ export const PathPattern = z.strictObject({
   path: z
     .string()
     .min(2)
-    .refine((p) => !/[*]/.test(p.split(/[\\/]/).slice(0, -1).join('/')), 'only the last path segment may hold *'),
+    .refine(
+      (p) => !/[*]/.test(p.split(/[\\/]/).slice(0, -1).join('/')),
+      'only the last path segment may hold *',
+    ),
   ...sourced,
 });
 export type PathPattern = z.infer<typeof PathPattern>;
@@ -252,13 +255,18 @@ export const Catalog = z
     const refIds = new Set<string>();
     cat.references.forEach((r, i) => {
       if (refIds.has(r.id))
-        ctx.addIssue({ code: 'custom', path: ['references', i, 'id'], message: `duplicate reference id "${r.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['references', i, 'id'],
+          message: `duplicate reference id "${r.id}"`,
+        });
       refIds.add(r.id);
     });
     const unique = (list: { id: string }[], name: string): Set<string> => {
       const seen = new Set<string>();
       list.forEach((e, i) => {
-        if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: [name, i, 'id'], message: `duplicate id "${e.id}"` });
+        if (seen.has(e.id))
+          ctx.addIssue({ code: 'custom', path: [name, i, 'id'], message: `duplicate id "${e.id}"` });
         seen.add(e.id);
       });
       return seen;
@@ -286,16 +294,32 @@ export const Catalog = z
     cat.products.forEach((p, i) => {
       p.directives.forEach((d, j) => {
         if (!directiveIds.has(d))
-          ctx.addIssue({ code: 'custom', path: ['products', i, 'directives', j], message: `unknown directive "${d}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['products', i, 'directives', j],
+            message: `unknown directive "${d}"`,
+          });
       });
       if (!vendorIds.has(p.vendor))
-        ctx.addIssue({ code: 'custom', path: ['products', i, 'vendor'], message: `unknown vendor "${p.vendor}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['products', i, 'vendor'],
+          message: `unknown vendor "${p.vendor}"`,
+        });
       if (p.status === 'banned' && p.directives.length === 0)
-        ctx.addIssue({ code: 'custom', path: ['products', i, 'directives'], message: 'a banned product must name the directives that ban it' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['products', i, 'directives'],
+          message: 'a banned product must name the directives that ban it',
+        });
     });
     const fallbacks = cat.products.filter((p) => p.fallback);
     if (fallbacks.length !== 1)
-      ctx.addIssue({ code: 'custom', path: ['products'], message: `exactly one product must be the fallback (found ${fallbacks.length})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['products'],
+        message: `exactly one product must be the fallback (found ${fallbacks.length})`,
+      });
   });
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;

@@ -24,6 +24,8 @@ export interface RunOptions {
   secrets?: readonly string[];
   /** Cap on captured output per stream; the rest is counted but dropped. */
   maxOutputBytes?: number;
+  /** Live output, chunk by chunk (secrets redacted within each chunk), for progress displays. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export interface RunResult {
@@ -128,10 +130,12 @@ export class NodeCommandRunner implements CommandRunner {
       child.stdout.on('data', (b: Buffer) => {
         if (outLen < maxBytes) out.push(b);
         outLen += b.length;
+        options.onOutput?.('stdout', redact(b.toString('utf8'), options.secrets));
       });
       child.stderr.on('data', (b: Buffer) => {
         if (errLen < maxBytes) err.push(b);
         errLen += b.length;
+        options.onOutput?.('stderr', redact(b.toString('utf8'), options.secrets));
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
         spawnError = { code: e.code ?? 'ESPAWN', message: e.message };

@@ -1,0 +1,174 @@
+/**
+ * `divest receipt export` and `divest receipt verify`.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { assembleReceipt, NothingToReceiptError } from '../core/receipt/assemble';
+import { buildReceipt, serializeReceipt, signReceipt, verifyReceipt } from '../core/receipt/sign';
+import { loadOrCreateSigningKey } from '../core/receipt/keys';
+import { renderReceiptHtml } from '../core/receipt/render-html';
+import { recordedScan } from '../core/remove/session';
+import { checkReplacement } from '../core/verify/replacement';
+import { resolveTarget } from '../core/scan/scan';
+import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
+import { makeContext } from './context';
+import { VERSION } from './version';
+
+const HELP = `divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME] [--data-dir DIR]
+divest receipt verify FILE.json [--fingerprint SHA256:...] [--json]
+
+export  Writes the signed receipt of the latest removal session (or of the latest scan, on a machine
+        where nothing was removed; a scan is made first if there is none). Exit 0, or 1 on failure.
+verify  Checks a receipt's structure and signature, offline. With --fingerprint, also that it was
+        signed by that key (compare with the fingerprint the operator gave you). Exit 0 valid, 1 invalid.
+`;
+
+function write(file: string, text: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, text, { mode: 0o644 });
+}
+
+async function runExport(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const { options, help } = parseCommand(
+    'receipt export',
+    argv,
+    {
+      ...COMMON_FLAGS,
+      out: { type: 'string' },
+      html: { type: 'string' },
+      operator: { type: 'string' },
+      organisation: { type: 'string' },
+    },
+    CommonOptions.extend({
+      out: z
+        .string({ error: 'receipt export needs --out FILE.json' })
+        .min(1, 'receipt export needs --out FILE.json'),
+      html: z.string().min(1).optional(),
+      operator: z.string().max(200).optional(),
+      organisation: z.string().max(200).optional(),
+    }),
+    { min: 0, max: 0, names: '' },
+  );
+  if (help) {
+    out.write(HELP);
+    return 0;
+  }
+  const ctx = makeContext(options);
+  const session = ctx.session();
+  let { events, report } = await ctx.journal.readEvents();
+  if (!events.some((e) => e.event.type === 'scan.finished')) {
+    err.write('No scan in the journal yet: scanning now.\n');
+    await recordedScan(session, 'receipt');
+    const target = resolveTarget(options['host-root'], options['host-os']);
+    const replacement = await checkReplacement({
+      os: target.os,
+      hostRoot: target.root,
+      live: target.live,
+      runner: ctx.runner,
+    });
+    await ctx.journal.append('replacement.checked', { planId: null, replacement });
+    ({ events, report } = await ctx.journal.readEvents());
+  }
+  let input;
+  try {
+    input = assembleReceipt({
+      events,
+      journal: report,
+      catalog: ctx.catalog,
+      appVersion: VERSION,
+      operator: {
+        ...(options.operator ? { name: options.operator } : {}),
+        ...(options.organisation ? { organisation: options.organisation } : {}),
+      },
+    });
+  } catch (e) {
+    if (e instanceof NothingToReceiptError) {
+      err.write(`divest: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const key = loadOrCreateSigningKey(ctx.dataDir);
+  const receipt = signReceipt(buildReceipt(input), key);
+  const json = serializeReceipt(receipt);
+  write(options.out, json);
+  if (options.html) write(options.html, renderReceiptHtml(receipt));
+  await ctx.journal.append('receipt.exported', {
+    receiptId: receipt.id,
+    kind: receipt.kind,
+    file: path.resolve(options.out),
+    sha256: createHash('sha256').update(json).digest('hex'),
+    keyFingerprint: receipt.signature.keyFingerprint,
+  });
+  out.write(
+    `Receipt ${receipt.id} (${receipt.kind === 'scan' ? (receipt.findingsBefore.length ? 'scan' : 'scanned, nothing found') : 'removal'}) written to ${options.out}${options.html ? ` and ${options.html}` : ''}.\n` +
+      `Signing key fingerprint: ${receipt.signature.keyFingerprint}\n` +
+      'Give the auditor this fingerprint by another channel; they check the file with "divest receipt verify FILE.json --fingerprint <it>".\n' +
+      (report.intact
+        ? ''
+        : 'WARNING: the journal is damaged; the receipt says so (journal.intact: false). Run "divest log verify".\n'),
+  );
+  return 0;
+}
+
+async function runVerify(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { options, positionals, help } = parseCommand(
+    'receipt verify',
+    argv,
+    { json: { type: 'boolean' }, fingerprint: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    z.object({ json: z.boolean().default(false), fingerprint: z.string().min(1).optional() }),
+    { min: 1, max: 1, names: 'one receipt file' },
+  );
+  if (help) {
+    out.write(HELP);
+    return 0;
+  }
+  const file = positionals[0] ?? '';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const msg = `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`;
+    out.write(options.json ? `${JSON.stringify({ valid: false, problems: [msg] })}\n` : `INVALID: ${msg}\n`);
+    return 1;
+  }
+  const v = verifyReceipt(text, options.fingerprint ? { expectedFingerprint: options.fingerprint } : {});
+  if (options.json) {
+    out.write(
+      `${JSON.stringify({ file, valid: v.valid, problems: v.problems, fingerprint: v.fingerprint ?? null, receiptId: v.receipt?.id ?? null }, null, 2)}\n`,
+    );
+  } else if (v.valid) {
+    const r = v.receipt;
+    out.write(
+      `VALID: ${file}\n  receipt ${r?.id} (${r?.kind}), issued ${r?.issuedAt} for ${r?.host.hostname} (${r?.host.os})\n  signed by key ${v.fingerprint}\n` +
+        (options.fingerprint
+          ? '  the key is the one you expected\n'
+          : '  compare this fingerprint with the one the operator gave you (or pass --fingerprint)\n'),
+    );
+  } else {
+    out.write(`INVALID: ${file}\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  }
+  return v.valid ? 0 : 1;
+}
+
+/** Runs `divest receipt ...`. */
+export async function runReceipt(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'export') return runExport(rest, out, err);
+  if (sub === 'verify') return runVerify(rest, out);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    out.write(HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  throw new UsageError(`receipt: unknown subcommand "${sub}" (export or verify)`);
+}

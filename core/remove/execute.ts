@@ -1,0 +1,352 @@
+/**
+ * Carries out a removal plan, step by step, and keeps its state in the journal.
+ *
+ * For each step: preflight (is the target still there?), run with a time-out, classify the exit
+ * code for that tool, postflight (is it really gone?), and journal the result (argv without
+ * secrets, exit code, duration, output digest). A failure stops the plan: nothing after it is
+ * touched. Because every step's start and end are journaled, a crash, a kill or a reboot in the
+ * middle resumes at the right step; the state is read back from the journal, never kept elsewhere.
+ */
+import os from 'node:os';
+import type { Journal, ReadEvent } from '../journal/journal';
+import type { CommandRunner, RunResult } from '../host/runner';
+import { classifyExit, type StepOutcome, type Tool } from './exit-codes';
+import { Plan, type PlanStep } from './plan';
+import { targetsPresent, type PresenceContext } from './presence';
+import type { CredentialScheme } from '../catalog/schema';
+import type { z } from 'zod';
+
+export interface Credentials {
+  login?: string;
+  password: string;
+}
+
+export interface StepResult {
+  stepId: string;
+  productId: string;
+  findingId: string;
+  title: string;
+  method: PlanStep['method'];
+  /** The command as run, with credentials replaced by `***`. */
+  argv: string[];
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number | null;
+  outcome: StepOutcome;
+  message: string;
+  outputSha256?: string;
+  durationMs: number;
+}
+
+export type ExecutionEvent =
+  | { type: 'step-started'; step: PlanStep; attempt: number }
+  | { type: 'step-output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'step-finished'; step: PlanStep; result: StepResult }
+  | { type: 'manual-needed'; step: PlanStep };
+
+export interface ExecuteOptions {
+  plan: Plan;
+  runner: CommandRunner;
+  journal: Journal;
+  presence: PresenceContext;
+  /** Asked when a password-protected product refuses to uninstall without its password. */
+  credentials?: (
+    step: PlanStep,
+    scheme: z.infer<typeof CredentialScheme>,
+  ) => Promise<Credentials | undefined>;
+  /** Asked for steps that must be done by hand: what the user reports. */
+  manual?: (step: PlanStep) => Promise<'done' | 'failed' | 'not-now'>;
+  onEvent?: (e: ExecutionEvent) => void;
+  /** Stop before the next step (a running uninstaller is never killed half-way by a cancel). */
+  signal?: AbortSignal;
+  /** Print what would run and change nothing. */
+  dryRun?: boolean;
+  /** The machine restarted since the plan paused for it: earlier "reboot required" steps are done. */
+  rebootCompleted?: boolean;
+  /** Waits between retries of msiexec 1618 ("another installation is in progress"). */
+  retryDelaysMs?: readonly number[];
+  now?: () => Date;
+}
+
+export type PlanStatus = 'completed' | 'reboot-pending' | 'failed' | 'cancelled' | 'incomplete';
+
+export interface ExecutionReport {
+  planId: string;
+  status: PlanStatus;
+  results: StepResult[];
+  /** Steps not run (after a failure or a cancel, or by hand and not reported). */
+  remaining: string[];
+  resumed: boolean;
+}
+
+const FINAL_OUTCOMES = new Set<StepOutcome>([
+  'removed',
+  'already-absent',
+  'reboot-required',
+  'manual-reported',
+]);
+
+/** The credential properties for a scheme (the values are secrets). */
+export function credentialArgs(scheme: z.infer<typeof CredentialScheme>, c: Credentials): string[] {
+  switch (scheme) {
+    case 'kes-kllogin-klpasswd':
+      return [...(c.login ? [`KLLOGIN=${c.login}`] : []), `KLPASSWD=${c.password}`];
+    case 'klnagent-uninstpasswd-hex':
+      // Hex of the password's UTF-16LE bytes (community scripts; the official encoding is unconfirmed).
+      return [`KLUNINSTPASSWD=${Buffer.from(c.password, 'utf16le').toString('hex').toUpperCase()}`];
+  }
+}
+
+/** The secret strings of a credential set, for redaction (the hex form too). */
+export function credentialSecrets(c: Credentials): string[] {
+  const hex = Buffer.from(c.password, 'utf16le').toString('hex');
+  return [c.password, hex, hex.toUpperCase()].filter((s) => s.length > 0);
+}
+
+/** Reads the journal for a plan's progress: the last result of each step. */
+export function planProgress(events: readonly ReadEvent[], planId: string): Map<string, StepResult> {
+  const done = new Map<string, StepResult>();
+  for (const { event } of events) {
+    if (event.type !== 'step.finished') continue;
+    const d = event.data as { planId?: unknown; result?: StepResult };
+    if (d.planId === planId && d.result) done.set(d.result.stepId, d.result);
+  }
+  return done;
+}
+
+/**
+ * The newest plan in the journal that was started and not brought to an end, if any.
+ *
+ * A plan paused for a reboot is unfinished too; `rebootPendingSince` says when it paused.
+ */
+export function findUnfinishedPlan(
+  events: readonly ReadEvent[],
+): { plan: Plan; rebootPendingSince?: string } | undefined {
+  let latest: { plan: Plan; at: string } | undefined;
+  const closed = new Set<string>();
+  const paused = new Map<string, string>();
+  for (const { event } of events) {
+    const d = event.data as { planId?: unknown; plan?: unknown; status?: unknown };
+    if (event.type === 'plan.started') {
+      const parsed = Plan.safeParse(d.plan);
+      if (parsed.success) latest = { plan: parsed.data, at: event.at };
+    } else if (event.type === 'plan.finished' && typeof d.planId === 'string') {
+      if (d.status === 'reboot-pending') paused.set(d.planId, event.at);
+      else {
+        closed.add(d.planId);
+        paused.delete(d.planId);
+      }
+    }
+  }
+  if (!latest || closed.has(latest.plan.id)) return undefined;
+  const since = paused.get(latest.plan.id);
+  return { plan: latest.plan, ...(since ? { rebootPendingSince: since } : {}) };
+}
+
+/** True when the machine has restarted since `iso` (boot time after it). */
+export function rebootedSince(
+  iso: string,
+  uptimeSeconds: number = os.uptime(),
+  now: Date = new Date(),
+): boolean {
+  const bootedAt = now.getTime() - uptimeSeconds * 1000;
+  return bootedAt > Date.parse(iso);
+}
+
+function toolOf(step: PlanStep): Tool {
+  return step.tool === 'manual' ? 'script' : step.tool;
+}
+
+/** Runs the plan (or what remains of it). */
+export async function executePlan(opts: ExecuteOptions): Promise<ExecutionReport> {
+  const now = opts.now ?? (() => new Date());
+  const { plan, journal } = opts;
+  const { events } = await journal.readEvents();
+  const previous = planProgress(events, plan.id);
+  const resumed = events.some(
+    (e) => e.event.type === 'plan.started' && (e.event.data as { planId?: unknown }).planId === plan.id,
+  );
+  const results: StepResult[] = [];
+  const remaining: string[] = [];
+
+  if (opts.dryRun) {
+    for (const step of plan.steps) remaining.push(step.id);
+    return { planId: plan.id, status: 'incomplete', results, remaining, resumed };
+  }
+
+  if (!resumed) await journal.append('plan.started', { planId: plan.id, plan });
+  else await journal.append('plan.resumed', { planId: plan.id, done: [...previous.keys()] });
+
+  let status: PlanStatus = 'completed';
+  for (const step of plan.steps) {
+    const before = previous.get(step.id);
+    if (before && FINAL_OUTCOMES.has(before.outcome)) {
+      results.push(before);
+      continue;
+    }
+    if (status === 'failed' || status === 'cancelled') {
+      remaining.push(step.id);
+      continue;
+    }
+    if (opts.signal?.aborted) {
+      status = 'cancelled';
+      remaining.push(step.id);
+      continue;
+    }
+    const result = await runStep(step, opts, now);
+    results.push(result);
+    if (result.outcome === 'failed' || result.outcome === 'timed-out') status = 'failed';
+    else if (result.outcome === 'skipped') {
+      status = 'incomplete';
+      remaining.push(step.id);
+    }
+  }
+  const waitingForRestart = results.some(
+    (r) => r.outcome === 'reboot-required' && !(opts.rebootCompleted && previous.get(r.stepId) === r),
+  );
+  if (status === 'completed' && waitingForRestart) status = 'reboot-pending';
+  if (status === 'incomplete' && results.some((r) => r.outcome === 'failed')) status = 'failed';
+  await journal.append('plan.finished', { planId: plan.id, status, remaining });
+  return { planId: plan.id, status, results, remaining, resumed };
+}
+
+async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): Promise<StepResult> {
+  const startedAt = now().toISOString();
+  const base = {
+    stepId: step.id,
+    productId: step.productId,
+    findingId: step.findingId,
+    title: step.title,
+    method: step.method,
+    argv: [...step.argv],
+    startedAt,
+  };
+  const finish = async (
+    r: Omit<StepResult, keyof typeof base | 'finishedAt'> & { argv?: string[] },
+    secrets: string[] = [],
+  ): Promise<StepResult> => {
+    const result: StepResult = { ...base, ...r, finishedAt: now().toISOString() };
+    await opts.journal.append(
+      'step.finished',
+      { planId: opts.plan.id, stepId: step.id, result },
+      { secrets },
+    );
+    opts.onEvent?.({ type: 'step-finished', step, result });
+    return result;
+  };
+
+  if (step.method === 'manual') {
+    opts.onEvent?.({ type: 'manual-needed', step });
+    await opts.journal.append('step.started', {
+      planId: opts.plan.id,
+      stepId: step.id,
+      argv: [],
+      attempt: 1,
+    });
+    const answer = opts.manual ? await opts.manual(step) : 'not-now';
+    if (answer === 'done')
+      return finish({
+        exitCode: null,
+        outcome: 'manual-reported',
+        message: 'Done by hand, as reported by the operator; the rescan checks it.',
+        durationMs: 0,
+      });
+    if (answer === 'failed')
+      return finish({
+        exitCode: null,
+        outcome: 'failed',
+        message: 'The operator reported that the manual removal did not succeed.',
+        durationMs: 0,
+      });
+    return finish({
+      exitCode: null,
+      outcome: 'skipped',
+      message: 'This step must be done by hand; it has not been done yet.',
+      durationMs: 0,
+    });
+  }
+
+  const pre = await targetsPresent(step, opts.presence);
+  if (pre.present.length === 0 && pre.unknown.length === 0) {
+    await opts.journal.append('step.started', {
+      planId: opts.plan.id,
+      stepId: step.id,
+      argv: step.argv,
+      attempt: 0,
+    });
+    return finish({
+      exitCode: null,
+      outcome: 'already-absent',
+      message: 'Already gone before the step ran: nothing to do.',
+      durationMs: 0,
+    });
+  }
+
+  let creds: Credentials | undefined;
+  const delays = opts.retryDelaysMs ?? [30_000, 60_000, 120_000];
+  let attempt = 0;
+  let retries1618 = 0;
+  let askedForCredentials = false;
+  for (;;) {
+    attempt++;
+    const secrets = creds ? credentialSecrets(creds) : [];
+    // Credential properties go before msiexec's logging switch (or at the end).
+    const at = step.argv.indexOf('/l*v') >= 0 ? step.argv.indexOf('/l*v') : step.argv.length;
+    const argv =
+      creds && step.credentials
+        ? [...step.argv.slice(0, at), ...credentialArgs(step.credentials, creds), ...step.argv.slice(at)]
+        : step.argv;
+    await opts.journal.append(
+      'step.started',
+      {
+        planId: opts.plan.id,
+        stepId: step.id,
+        argv: argv.map((a) => (secrets.some((x) => a.includes(x)) ? a.replace(/=.*/, '=***') : a)),
+        attempt,
+      },
+      { secrets },
+    );
+    opts.onEvent?.({ type: 'step-started', step, attempt });
+    const r: RunResult = await opts.runner.run(argv, {
+      timeoutMs: step.timeoutMs,
+      secrets,
+      onOutput: (stream, text) => opts.onEvent?.({ type: 'step-output', stepId: step.id, stream, text }),
+    });
+    const c = classifyExit(toolOf(step), r);
+    const shownArgv = r.argv.map((a) => (secrets.some((x) => a.includes(x)) ? a.replace(/=.*/, '=***') : a));
+    if (c.retry && retries1618 < delays.length) {
+      await new Promise((res) => setTimeout(res, delays[retries1618++]));
+      continue;
+    }
+    if (c.maybeNeedsCredentials && step.credentials && opts.credentials && !askedForCredentials) {
+      askedForCredentials = true;
+      creds = await opts.credentials(step, step.credentials);
+      if (creds) continue;
+    }
+    let outcome = c.outcome;
+    let message = c.message;
+    if (outcome === 'removed' || outcome === 'reboot-required' || outcome === 'already-absent') {
+      const post = await targetsPresent(step, opts.presence);
+      if (post.present.length > 0 && outcome !== 'reboot-required') {
+        outcome = 'failed';
+        message = `${c.message} But ${post.present.join(', ')} is still registered afterwards: the removal did not happen.`;
+      } else if (post.present.length > 0) {
+        message = `${c.message} It is still registered until the restart.`;
+      }
+    }
+    if (c.maybeNeedsCredentials && step.credentials && !creds)
+      message +=
+        ' If the product is password-protected, run again and give the uninstall password when asked (or with --password-stdin).';
+    return finish(
+      {
+        argv: shownArgv,
+        exitCode: r.exitCode,
+        outcome,
+        message,
+        outputSha256: r.outputSha256,
+        durationMs: Math.round(r.durationMs),
+      },
+      secrets,
+    );
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Turning a registry `UninstallString` into an argv Divest may run, or refusing to.
+ *
+ * An UninstallString is text read off the machine: anyone who can write the registry can put
+ * `msiexec /x {GUID} & cmd /c evil` there. Divest never hands it to a shell. It splits it the way
+ * Windows programs split their command lines (CommandLineToArgvW), then accepts it only when it
+ * matches the catalog's recipe exactly: an MSI removal of the very product code found, or the
+ * vendor's own uninstaller image with known quiet switches. Anything else falls back to the
+ * catalog's safe form (msiexec /x {ProductCode}) or to guided manual steps.
+ */
+
+/** Windows command-line splitting (the rules of CommandLineToArgvW / the MSVC runtime). */
+export function splitWindowsCommandLine(line: string): string[] {
+  const args: string[] = [];
+  let i = 0;
+  const n = line.length;
+  // argv[0]: quotes delimit, backslashes are literal.
+  while (i < n && /\s/.test(line[i] ?? '')) i++;
+  if (i >= n) return args;
+  let first = '';
+  if (line[i] === '"') {
+    i++;
+    while (i < n && line[i] !== '"') first += line[i++];
+    i++;
+  } else {
+    while (i < n && !/\s/.test(line[i] ?? '')) first += line[i++];
+  }
+  args.push(first);
+  while (i < n) {
+    while (i < n && /\s/.test(line[i] ?? '')) i++;
+    if (i >= n) break;
+    let arg = '';
+    let inQuotes = false;
+    while (i < n) {
+      const c = line[i];
+      if (c === '\\') {
+        let slashes = 0;
+        while (line[i] === '\\') {
+          slashes++;
+          i++;
+        }
+        if (line[i] === '"') {
+          arg += '\\'.repeat(Math.floor(slashes / 2));
+          if (slashes % 2 === 1) {
+            arg += '"';
+            i++;
+          }
+        } else arg += '\\'.repeat(slashes);
+        continue;
+      }
+      if (c === '"') {
+        if (inQuotes && line[i + 1] === '"') {
+          arg += '"';
+          i += 2;
+          continue;
+        }
+        inQuotes = !inQuotes;
+        i++;
+        continue;
+      }
+      if (!inQuotes && c !== undefined && /\s/.test(c)) break;
+      arg += c;
+      i++;
+    }
+    args.push(arg);
+  }
+  return args;
+}
+
+export const GUID_RE = /^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$/;
+
+/** Characters that mean "a shell would do something here": never in a command we accept. */
+const SHELL_META = /[&|<>^%`;\n\r]|\$\(/;
+
+export type UninstallCheck =
+  | { ok: true; kind: 'msi'; productCode: string }
+  | { ok: true; kind: 'exe'; image: string; args: string[] }
+  | { ok: false; reason: string };
+
+/**
+ * Checks that an MSI UninstallString removes exactly `productCode` and nothing else.
+ *
+ * Accepts `MsiExec.exe /X{GUID}`, `MsiExec.exe /I{GUID}` (Windows writes /I for products with a
+ * maintenance UI; removal is still /x) and the same with a space, quotes or a full path.
+ */
+export function checkMsiUninstallString(s: string, productCode: string): UninstallCheck {
+  if (SHELL_META.test(s))
+    return { ok: false, reason: `the UninstallString contains shell characters: ${JSON.stringify(s)}` };
+  const argv = splitWindowsCommandLine(s);
+  const image = (argv[0] ?? '').split(/[\\/]/).pop()?.toLowerCase();
+  if (image !== 'msiexec.exe' && image !== 'msiexec')
+    return {
+      ok: false,
+      reason: `the UninstallString does not run msiexec (${JSON.stringify(argv[0] ?? '')})`,
+    };
+  const rest = argv.slice(1);
+  let code: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] ?? '';
+    const m = /^\/([xXiI])(.*)$/.exec(a);
+    if (m) {
+      code = m[2] ? m[2] : rest[++i];
+      continue;
+    }
+    if (/^\/(q[nbr]?[+-]?|norestart|passive)$/i.test(a) || /^[A-Z][A-Z0-9_]*=[^\s"]*$/.test(a)) continue;
+    return { ok: false, reason: `the UninstallString has an unexpected argument ${JSON.stringify(a)}` };
+  }
+  if (!code || !GUID_RE.test(code))
+    return { ok: false, reason: 'the UninstallString names no MSI product code' };
+  if (code.toUpperCase() !== productCode.toUpperCase())
+    return {
+      ok: false,
+      reason: `the UninstallString removes ${code}, not the product found (${productCode})`,
+    };
+  return { ok: true, kind: 'msi', productCode: productCode.toUpperCase() };
+}
+
+/**
+ * Checks a vendor EXE uninstaller command against the recipe: an absolute path to an `.exe` whose
+ * file name matches one of `images`, and only arguments from `allowedArgs`.
+ */
+export function checkExeUninstallString(
+  s: string,
+  images: readonly RegExp[],
+  allowedArgs: readonly string[],
+): UninstallCheck {
+  if (SHELL_META.test(s))
+    return { ok: false, reason: `the uninstall command contains shell characters: ${JSON.stringify(s)}` };
+  const argv = splitWindowsCommandLine(s);
+  const image = argv[0] ?? '';
+  if (!/^[A-Za-z]:\\/.test(image) || image.includes('..'))
+    return { ok: false, reason: `the uninstaller is not an absolute path: ${JSON.stringify(image)}` };
+  if (!/\.exe$/i.test(image))
+    return { ok: false, reason: `the uninstaller is not an .exe: ${JSON.stringify(image)}` };
+  const base = image.split('\\').pop() ?? '';
+  if (
+    /^(cmd|powershell|pwsh|wscript|cscript|mshta|rundll32|regsvr32|msiexec)\.exe$/i.test(base) ||
+    !images.some((r) => r.test(base))
+  )
+    return { ok: false, reason: `the uninstaller ${base} is not one the catalog knows for this product` };
+  const allowed = new Set(allowedArgs.map((a) => a.toLowerCase()));
+  const bad = argv.slice(1).find((a) => !allowed.has(a.toLowerCase()));
+  if (bad !== undefined)
+    return { ok: false, reason: `the uninstall command has an unexpected argument ${JSON.stringify(bad)}` };
+  return { ok: true, kind: 'exe', image, args: argv.slice(1) };
+}

@@ -167,6 +167,14 @@ export const MacRemoval = z.strictObject({
   ...sourced,
 });
 
+/** Advice about removal; `platforms` limits it to the OSes it concerns (all when absent). */
+export const RemovalAdvice = z.strictObject({
+  text: z.string().min(1),
+  platforms: z.array(z.enum(['windows', 'macos', 'linux'])).min(1).optional(),
+  ...sourced,
+});
+export type RemovalAdvice = z.infer<typeof RemovalAdvice>;
+
 export const Removal = z.strictObject({
   /** Lower runs first: the protection product before its management agent. */
   order: z.number().int().min(0).max(1000),
@@ -174,9 +182,9 @@ export const Removal = z.strictObject({
   linux: PackageRemoval.optional(),
   macos: MacRemoval.optional(),
   /** Things the user must know before starting (password protection, self-defence, reboot). */
-  warnings: z.array(Fact).default([]),
+  warnings: z.array(RemovalAdvice).default([]),
   /** What to do by hand when automated removal fails (e.g. kavremover, Safe Mode). */
-  manualSteps: z.array(Fact).default([]),
+  manualSteps: z.array(RemovalAdvice).default([]),
 });
 export type Removal = z.infer<typeof Removal>;
 

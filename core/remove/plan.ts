@@ -13,7 +13,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import canonicalize from 'canonicalize';
-import type { Catalog, Product } from '../catalog/schema';
+import type { Catalog, Product, RemovalAdvice } from '../catalog/schema';
 import { CredentialScheme } from '../catalog/schema';
 import type { HostOs } from '../host/inventory';
 import type { Finding, ScanResult } from '../scan/result';
@@ -94,11 +94,20 @@ const DEFAULT_TIMEOUT_MS: Record<PlanStep['tool'], number> = {
 const DPKG_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9_+.-]*$/;
 
-const advice = (f: { text: string; refs: string[]; unconfirmed?: string }): Advice => ({
+const toAdvice = (f: RemovalAdvice): Advice => ({
   text: f.text,
   refs: f.refs,
   ...(f.unconfirmed ? { unconfirmed: f.unconfirmed } : {}),
 });
+
+/** The product's removal advice that concerns this OS. */
+function adviceFor(product: Product, os: HostOs): { warnings: Advice[]; manualSteps: Advice[] } {
+  const applies = (a: RemovalAdvice): boolean => !a.platforms || a.platforms.includes(os);
+  return {
+    warnings: (product.removal?.warnings ?? []).filter(applies).map(toAdvice),
+    manualSteps: (product.removal?.manualSteps ?? []).filter(applies).map(toAdvice),
+  };
+}
 
 /** A binary by absolute path when it is in a standard place, else its name (PATH lookup). */
 function systemBinary(name: string): string {
@@ -166,7 +175,6 @@ function packageStep(
     if (database) argv.push('--dbpath', database);
     argv.push('-e', ...names);
   }
-  void os;
   return {
     findingId: finding.id,
     productId: product.id,
@@ -179,8 +187,7 @@ function packageStep(
     ...(database ? { database } : {}),
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS[manager],
     preflight: ['Administrator (root) rights', `The packages are still registered with ${manager}`],
-    warnings: (product.removal?.warnings ?? []).map(advice),
-    manualSteps: (product.removal?.manualSteps ?? []).map(advice),
+    ...adviceFor(product, os),
     notes,
   };
 }
@@ -198,8 +205,7 @@ function windowsSteps(
     findingId: finding.id,
     productId: product.id,
     productName: finding.name,
-    warnings: (product.removal?.warnings ?? []).map(advice),
-    manualSteps: (product.removal?.manualSteps ?? []).map(advice),
+    ...adviceFor(product, 'windows'),
   };
   if (!recipe) return [{ skip: 'the catalog has no automated Windows removal for this product' }];
   const out: (Omit<PlanStep, 'id'> | { skip: string })[] = [];
@@ -322,8 +328,7 @@ function macSteps(
         targets: finding.removalHints.paths,
         timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS.script,
         preflight: ['Administrator rights (sudo or an administrator account)'],
-        warnings: (product.removal?.warnings ?? []).map(advice),
-        manualSteps: (product.removal?.manualSteps ?? []).map(advice),
+        ...adviceFor(product, 'macos'),
         notes,
       },
     ];
@@ -416,8 +421,7 @@ export function buildPlan(opts: PlanOptions): Plan {
           targets: [],
           timeoutMs: DEFAULT_TIMEOUT_MS.manual,
           preflight: [],
-          warnings: (product.removal?.warnings ?? []).map(advice),
-          manualSteps: (product.removal?.manualSteps ?? []).map(advice),
+          ...adviceFor(product, os),
           notes: [`No automated removal: ${s.skip}.`],
         });
       } else steps.push({ id: `s${steps.length + 1}`, ...s });

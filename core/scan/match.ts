@@ -133,6 +133,17 @@ const LIVE_KINDS = new Set<EvidenceKind>([
   'launchd',
 ]);
 
+/**
+ * Whether this evidence shows an installed product. A registered Windows service does; a systemd
+ * unit file or a launchd plist left behind after the program is gone is a trace (the program
+ * itself, its package or its process, is what shows it installed).
+ */
+function showsInstalled(e: Evidence): boolean {
+  if (e.kind === 'launchd') return false;
+  if (e.kind === 'service') return e.location.startsWith('HKLM\\');
+  return LIVE_KINDS.has(e.kind);
+}
+
 /** Kinds that make a product instance in their own right (something to uninstall). */
 const ANCHOR_KINDS = new Set<EvidenceKind>(['registry-uninstall', 'package', 'app-bundle', 'pkg-receipt']);
 
@@ -512,7 +523,7 @@ function group(claims: Claim[], vendorNames: ReadonlyMap<string, string>): Findi
 
     const live = evidence.some(
       (e) =>
-        LIVE_KINDS.has(e.kind) ||
+        showsInstalled(e) ||
         (e.kind === 'package' && packages.some((x) => x.installed && x.location === e.location)),
     );
     // Executables of the product on disk also count as installed (a manual install without a package).

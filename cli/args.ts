@@ -3,7 +3,7 @@
  * bad input gets one clear sentence naming what is wrong (exit code 2).
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Catalog } from '../core/catalog/schema';
 
 export class UsageError extends Error {

@@ -1,7 +1,7 @@
 /**
  * `divest log verify` and `divest log show`: the journal's integrity and its events.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCommand, UsageError } from './args';
 import { makeContext } from './context';
 

@@ -7,11 +7,6 @@
 import { CatalogError } from '../core/catalog/load';
 import { ScanUsageError } from '../core/scan/scan';
 import { UsageError } from './args';
-import { runLog } from './log-command';
-import { runPlan } from './plan-command';
-import { runReceipt } from './receipt-command';
-import { runRemove } from './remove-command';
-import { runScan } from './scan-command';
 import { VERSION } from './version';
 
 const HELP = `divest ${VERSION}: find, remove and prove the removal of banned security software
@@ -56,16 +51,17 @@ export async function main(
       case '-v':
         out.write(`${VERSION}\n`);
         return 0;
+      // Commands load on demand: a scan does not pay for removal, receipt or log code.
       case 'scan':
-        return await runScan(rest, out, err);
+        return await (await import('./scan-command')).runScan(rest, out, err);
       case 'plan':
-        return await runPlan(rest, out);
+        return await (await import('./plan-command')).runPlan(rest, out);
       case 'remove':
-        return await runRemove(rest, out, err);
+        return await (await import('./remove-command')).runRemove(rest, out, err);
       case 'receipt':
-        return await runReceipt(rest, out, err);
+        return await (await import('./receipt-command')).runReceipt(rest, out, err);
       case 'log':
-        return await runLog(rest, out);
+        return await (await import('./log-command')).runLog(rest, out);
       default:
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }

@@ -4,13 +4,13 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assembleReceipt, NothingToReceiptError } from '../core/receipt/assemble';
 import { buildReceipt, serializeReceipt, signReceipt, verifyReceipt } from '../core/receipt/sign';
 import { loadOrCreateSigningKey } from '../core/receipt/keys';
 import { renderReceiptHtml } from '../core/receipt/render-html';
 import { recordedScan } from '../core/remove/session';
-import { checkReplacement } from '../core/verify/replacement';
+import { bannedNamePatterns, checkReplacement } from '../core/verify/replacement';
 import { resolveTarget } from '../core/scan/scan';
 import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
 import { makeContext } from './context';
@@ -71,6 +71,7 @@ async function runExport(
       hostRoot: target.root,
       live: target.live,
       runner: ctx.runner,
+      bannedNames: bannedNamePatterns(ctx.catalog.catalog),
     });
     await ctx.journal.append('replacement.checked', { planId: null, replacement });
     ({ events, report } = await ctx.journal.readEvents());

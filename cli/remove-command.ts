@@ -4,7 +4,7 @@
  * Exit codes: 0 removed and verified, 20 a restart is needed to finish, 30 something failed
  * (including missing administrator rights), 2 usage (including no --yes and no terminal to ask).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { removalRights } from '../core/host/privileges';
 import type { Credentials, ExecutionEvent } from '../core/remove/execute';
 import type { Plan, PlanStep } from '../core/remove/plan';
@@ -64,7 +64,9 @@ function summary(o: RemovalOutcome): string {
   const lines: string[] = [''];
   const verdict =
     o.exitCode === 0
-      ? 'Removed and verified.'
+      ? o.plan.steps.length === 0
+        ? 'Nothing to remove: no banned software is installed (verified by a rescan).'
+        : 'Removed and verified.'
       : o.exitCode === 20
         ? 'Removal started; restart the machine, then run "divest remove" again to finish and verify.'
         : 'Removal did NOT complete.';
@@ -218,11 +220,31 @@ export async function runRemove(
     return a === 'yes' ? 'done' : a === 'no' ? 'failed' : 'not-now';
   };
 
+  // Ctrl-C or SIGTERM stop the plan before its next step. A running uninstaller is never killed
+  // half-way (that is how products end up half-removed); Divest waits for it, journals its result,
+  // and the next "divest remove" continues the plan.
+  const abort = new AbortController();
+  const stop = (sig: string): void => {
+    if (!abort.signal.aborted)
+      err.write(
+        `\ndivest: ${sig}: stopping after the current step; the running uninstaller is left to finish. Run "divest remove" again to continue.\n`,
+      );
+    else err.write(`\ndivest: still waiting for the current uninstaller to finish.\n`);
+    abort.abort();
+  };
+  const onInt = (): void => stop('interrupted');
+  const onTerm = (): void => stop('terminated');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   const outcome = await runRemoval(session, plan, {
+    signal: abort.signal,
     credentials,
     manual,
     onEvent: options.json ? undefined : (e) => describeEvent(e, err),
     ...(prep.kind === 'resume' && prep.rebooted ? { rebootCompleted: true } : {}),
+  }).finally(() => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   });
   if (options.json)
     out.write(

@@ -1,7 +1,7 @@
 /**
  * `divest scan`: scan, print a table or `divest.scan/1` JSON, exit 0 / 10.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoadedCatalog } from '../core/catalog/load';
 import { scanExitCode, scanHost } from '../core/scan/scan';
 import type { ScanResult } from '../core/scan/result';

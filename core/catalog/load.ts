@@ -10,11 +10,7 @@ import { readFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import type { z } from 'zod';
 import { Catalog, CATALOG_SCHEMA } from './schema.js';
-import meta from '../../catalog/meta.json';
-import references from '../../catalog/references.json';
-import vendors from '../../catalog/vendors.json';
-import directives from '../../catalog/directives.json';
-import products from '../../catalog/products.json';
+import { builtInCatalogInput } from './builtin-source';
 
 export interface LoadedCatalog {
   catalog: Catalog;
@@ -103,10 +99,27 @@ function validate(input: unknown, origin: string, fileFor: (section: string) => 
   return { catalog: parsed.data, sha256: digest(input), origin };
 }
 
-/** The catalog shipped inside Divest. */
+declare global {
+  /** True inside the CLI bundle, whose build validated the built-in catalog (scripts/build.mjs). */
+  var __DIVEST_BUNDLED__: boolean | undefined;
+  /** The built-in catalog as the build validated it (JSON of a LoadedCatalog), in the bundle only. */
+  var __DIVEST_BUILTIN_CATALOG__: string | undefined;
+}
+
+/**
+ * The catalog shipped inside Divest.
+ *
+ * Running from source (tests), it is validated here; in the CLI bundle the build has already
+ * validated it and embedded the result, so a start parses one JSON string instead.
+ */
 export function loadBuiltInCatalog(): LoadedCatalog {
-  const input = { ...meta, references, vendors, directives, products };
-  return validate(input, 'built-in', (section) => BUILT_IN_FILES[section] ?? 'catalog/meta.json');
+  return globalThis.__DIVEST_BUNDLED__
+    ? (JSON.parse(globalThis.__DIVEST_BUILTIN_CATALOG__ ?? 'null') as LoadedCatalog)
+    : validate(
+        builtInCatalogInput(),
+        'built-in',
+        (section) => BUILT_IN_FILES[section] ?? 'catalog/meta.json',
+      );
 }
 
 /** A catalog from one JSON file (`--catalog FILE`): `{ schema, version, references, vendors, directives, products }`. */

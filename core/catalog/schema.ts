@@ -6,7 +6,7 @@
  * The catalog is a trust boundary (it can be replaced with `--catalog FILE`), so everything is
  * validated here, including that every regular expression compiles and every reference resolves.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CATALOG_SCHEMA = 'divest.catalog/1';
 
@@ -170,7 +170,10 @@ export const MacRemoval = z.strictObject({
 /** Advice about removal; `platforms` limits it to the OSes it concerns (all when absent). */
 export const RemovalAdvice = z.strictObject({
   text: z.string().min(1),
-  platforms: z.array(z.enum(['windows', 'macos', 'linux'])).min(1).optional(),
+  platforms: z
+    .array(z.enum(['windows', 'macos', 'linux']))
+    .min(1)
+    .optional(),
   ...sourced,
 });
 export type RemovalAdvice = z.infer<typeof RemovalAdvice>;

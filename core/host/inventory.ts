@@ -69,6 +69,8 @@ export interface PathEntry {
   kind: 'file';
   location: string;
   isDirectory: boolean;
+  /** A folder with nothing in it (what package managers leave when they remove only their own files). */
+  empty?: boolean;
 }
 
 /** A systemd unit file or SysV init script (Linux). */

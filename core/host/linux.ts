@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { CommandRunner } from './runner';
 import { isMissingTool } from './runner';
 import type { InventoryItem, PackageEntry, ProbeContext, ProbeNote, ProbeOutput } from './inventory';
-import { parseDpkgStatus, dpkgFilesPresent } from './parsers/dpkg-status';
+import { dpkgFilesPresent } from './parsers/dpkg-status';
+import { readDpkgDatabase } from './dpkg-db';
 import { listInRoot, readInRoot, statInRoot } from './fs-root';
 
 const MAX_FILES_PER_PACKAGE = 500;
@@ -29,9 +30,15 @@ const INIT_DIR = '/etc/init.d';
 
 async function probeDpkg(ctx: ProbeContext, notes: ProbeNote[]): Promise<InventoryItem[]> {
   const statusPath = '/var/lib/dpkg/status';
-  const buf = await readInRoot(ctx.hostRoot, statusPath);
-  if (!buf) return [];
-  const { records, problems } = parseDpkgStatus(buf.toString('utf8'));
+  const db = await readDpkgDatabase(ctx.hostRoot);
+  if (!db) return [];
+  const { records, problems } = db;
+  if (db.pendingApplied > 0)
+    notes.push({
+      probe: 'linux.dpkg',
+      level: 'info',
+      message: `dpkg has ${db.pendingApplied} pending update record${db.pendingApplied === 1 ? '' : 's'} (an interrupted dpkg run); they were applied as dpkg would.`,
+    });
   for (const p of problems.slice(0, 5))
     notes.push({ probe: 'linux.dpkg', level: 'warning', message: `${statusPath}: ${p}` });
   const items: PackageEntry[] = [];

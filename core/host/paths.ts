@@ -9,7 +9,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { HostOs, PathEntry } from './inventory';
-import { listInRoot, statInRoot } from './fs-root';
+import { listInRoot, resolveInRoot, statInRoot } from './fs-root';
+
+async function isEmptyDir(real: string): Promise<boolean> {
+  try {
+    return (await readdir(real)).length === 0;
+  } catch {
+    return false;
+  }
+}
 
 const WINDOWS_PLACEHOLDERS: [string, (env: NodeJS.ProcessEnv) => string | undefined][] = [
   ['%ProgramFiles(x86)%', (e) => e['ProgramFiles(x86)'] ?? e['PROGRAMFILES(X86)']],
@@ -52,11 +60,15 @@ export async function checkPaths(
 ): Promise<PathHit[]> {
   const hits: PathHit[] = [];
   const seen = new Set<string>();
-  const add = (pattern: string, location: string, isDirectory: boolean): void => {
+  const add = (pattern: string, location: string, isDirectory: boolean, empty = false): void => {
     const key = `${pattern}\0${location}`;
     if (seen.has(key)) return;
     seen.add(key);
-    hits.push({ pattern, entry: { kind: 'file', location, isDirectory } });
+    hits.push({ pattern, entry: { kind: 'file', location, isDirectory, ...(isDirectory ? { empty } : {}) } });
+  };
+  const emptyInRoot = async (p: string): Promise<boolean> => {
+    const real = await resolveInRoot(ctx.hostRoot, p);
+    return real ? isEmptyDir(real) : false;
   };
 
   await Promise.all(
@@ -69,7 +81,7 @@ export async function checkPaths(
         if (!last.includes('*')) {
           try {
             const s = await stat(expanded);
-            add(pattern, expanded, s.isDirectory());
+            add(pattern, expanded, s.isDirectory(), s.isDirectory() && (await isEmptyDir(expanded)));
           } catch {
             /* absent */
           }
@@ -86,7 +98,8 @@ export async function checkPaths(
           if (!re.test(n)) continue;
           const full = path.win32.join(dir, n);
           try {
-            add(pattern, full, (await stat(full)).isDirectory());
+            const isDir = (await stat(full)).isDirectory();
+            add(pattern, full, isDir, isDir && (await isEmptyDir(full)));
           } catch {
             /* raced away */
           }
@@ -97,7 +110,7 @@ export async function checkPaths(
       const last = path.posix.basename(pattern);
       if (!last.includes('*')) {
         const s = await statInRoot(ctx.hostRoot, pattern);
-        if (s) add(pattern, pattern, s.isDirectory);
+        if (s) add(pattern, pattern, s.isDirectory, s.isDirectory && (await emptyInRoot(pattern)));
         return;
       }
       const re = globToRegExp(last, ctx.os === 'macos');
@@ -105,7 +118,7 @@ export async function checkPaths(
         if (!re.test(e.name)) continue;
         const p = path.posix.join(dir, e.name);
         const s = await statInRoot(ctx.hostRoot, p);
-        if (s) add(pattern, p, s.isDirectory);
+        if (s) add(pattern, p, s.isDirectory, s.isDirectory && (await emptyInRoot(p)));
       }
     }),
   );

@@ -40,6 +40,8 @@ export async function removalRights(
     const dbs = ['var/lib/dpkg', 'var/lib/rpm', 'usr/lib/sysimage/rpm']
       .map((d) => path.join(target.root, d))
       .filter((d) => existsSync(d));
+    // No package database: removal would write into the image itself.
+    if (dbs.length === 0) dbs.push(target.root);
     for (const d of dbs) {
       try {
         accessSync(d, constants.W_OK);
@@ -47,7 +49,7 @@ export async function removalRights(
         return { admin: false, how: `no write access to ${d}` };
       }
     }
-    return { admin: true, how: `write access to the image's package database${dbs.length > 1 ? 's' : ''}` };
+    return { admin: true, how: `write access to ${dbs.join(', ')}` };
   }
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   return uid === 0

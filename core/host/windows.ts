@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommandRunner, RunResult } from './runner';
 import { isMissingTool } from './runner';
 import type {
@@ -53,6 +53,19 @@ export function windowsTools(env: NodeJS.ProcessEnv = process.env): {
     reg: path.win32.join(systemRoot, 'System32', 'reg.exe'),
     powershell: path.win32.join(systemRoot, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe'),
   };
+}
+
+/**
+ * Whether Windows PowerShell is really there: powershell.exe and the Modules folder beside it
+ * (every Windows PowerShell ships its modules there). Wine ships a powershell.exe stub that prints
+ * nothing and exits 0, with no Modules folder: running it would cost a spawn for nothing and, in
+ * the probe, a seventh spawn to fall back to reg.exe.
+ */
+export function hasWindowsPowerShell(tools: { powershell: string } = windowsTools()): boolean {
+  return (
+    existsSync(tools.powershell) &&
+    existsSync(path.win32.join(path.win32.dirname(tools.powershell), 'Modules'))
+  );
 }
 
 /** Children of `base` in an exported file, with their path relative to `base`. */
@@ -269,7 +282,7 @@ export async function probeWindows(
     })),
   ];
 
-  const hasPowerShell = options.hasPowerShell ?? existsSync(tools.powershell);
+  const hasPowerShell = options.hasPowerShell ?? hasWindowsPowerShell(tools);
   try {
     const exportRuns = targets.map(async (t) => {
       const file = path.join(dir, `${t.id}.reg`);
@@ -377,7 +390,7 @@ export async function probeWindows(
       notes.push({
         probe: 'windows.security-center',
         level: 'info',
-        message: `PowerShell was not found at ${tools.powershell}: Windows Security Center and the 64-bit view of the vendor key were not inspected; the registry's Uninstall entries, services and drivers were.`,
+        message: `Windows PowerShell was not found (${tools.powershell} and its Modules folder): Windows Security Center and the 64-bit view of the vendor key were not inspected; the registry's Uninstall entries, services and drivers were.`,
       });
     }
     return { items, notes, machineGuid };

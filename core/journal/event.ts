@@ -6,7 +6,7 @@
  * moving any line breaks the link of the line after it. The first line links to {@link GENESIS_HASH}.
  */
 import * as crypto from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The `prev` of the first line: 64 zeros.

@@ -43,6 +43,13 @@ function lastIndex(
 const data = (e: ReadEvent | undefined): Record<string, unknown> =>
   (e?.event.data ?? {}) as Record<string, unknown>;
 
+/** The receipt's form of a leftover: what, where, and how to clear it. */
+function receiptLeftovers(
+  list: readonly Leftover[],
+): { kind: string; location: string; detail: string; howToClear: string }[] {
+  return list.map(({ kind, location, detail, howToClear }) => ({ kind, location, detail, howToClear }));
+}
+
 function directivesOf(catalog: Catalog, findings: readonly Finding[]): ReceiptInput['directives'] {
   const ids = new Set(findings.flatMap((f) => f.directives));
   const chosen = ids.size ? catalog.directives.filter((d) => ids.has(d.id)) : catalog.directives;
@@ -59,7 +66,12 @@ export function assembleReceipt(opts: AssembleOptions): ReceiptInput {
     catalog: { version: opts.catalog.catalog.version, sha256: opts.catalog.sha256 },
   };
 
-  const planAt = lastIndex(events, (e) => e.event.type === 'plan.started');
+  // A plan with no steps (nothing was installed) is not a removal: that machine gets a scan receipt.
+  const planAt = lastIndex(events, (e) => {
+    if (e.event.type !== 'plan.started') return false;
+    const steps = (data(e).plan as { steps?: unknown } | undefined)?.steps;
+    return Array.isArray(steps) && steps.length > 0;
+  });
   if (planAt >= 0) {
     const plan = Plan.parse(data(events[planAt]).plan);
     const scanAt = lastIndex(events, (e) => e.event.type === 'scan.finished', planAt);
@@ -101,7 +113,7 @@ export function assembleReceipt(opts: AssembleOptions): ReceiptInput {
       directives: directivesOf(opts.catalog.catalog, before?.findings ?? []),
       findingsBefore: before?.findings ?? [],
       actions,
-      after: { findings: afterFindings, leftovers },
+      after: { findings: afterFindings, leftovers: receiptLeftovers(leftovers) },
       replacement: replAt >= 0 ? ReplacementStatus.parse(data(events[replAt]).replacement) : null,
       ...common,
     };
@@ -117,7 +129,7 @@ export function assembleReceipt(opts: AssembleOptions): ReceiptInput {
     directives: directivesOf(opts.catalog.catalog, scan.findings),
     findingsBefore: scan.findings,
     actions: [],
-    after: { findings: scan.findings, leftovers: leftoversOf(scan) },
+    after: { findings: scan.findings, leftovers: receiptLeftovers(leftoversOf(scan)) },
     replacement:
       replAt > scanAt
         ? ReplacementStatus.parse(data(events[replAt]).replacement)

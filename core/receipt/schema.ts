@@ -10,7 +10,7 @@
  * Ed25519 public key; `signature.keyFingerprint` is `SHA256:` followed by the lower-case hex
  * SHA-256 of those 32 bytes; `signature.value` is the base64 of the 64-byte signature.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Finding } from '../scan/result.js';
 
 /**

@@ -97,10 +97,21 @@ export function credentialArgs(scheme: z.infer<typeof CredentialScheme>, c: Cred
   }
 }
 
-/** The secret strings of a credential set, for redaction (the hex form too). */
+/**
+ * Strings to hide in an uninstaller's live output: the password and its hex form.
+ *
+ * Only for display. What the journal refuses to store is the exact credential arguments
+ * (`KLPASSWD=...`): a password that is also an ordinary word ("Kaspersky") must not stop Divest
+ * from recording product names.
+ */
 export function credentialSecrets(c: Credentials): string[] {
   const hex = Buffer.from(c.password, 'utf16le').toString('hex');
   return [c.password, hex, hex.toUpperCase()].filter((s) => s.length > 0);
+}
+
+/** `NAME=value` with the value hidden. */
+function maskArg(a: string): string {
+  return a.replace(/=[\s\S]*$/, '=***');
 }
 
 /** Reads the journal for a plan's progress: the last result of each step. */
@@ -131,8 +142,10 @@ export function findUnfinishedPlan(
       const parsed = Plan.safeParse(d.plan);
       if (parsed.success) latest = { plan: parsed.data, at: event.at };
     } else if (event.type === 'plan.finished' && typeof d.planId === 'string') {
+      // Completed and failed plans are closed; a plan stopped by the user, waiting for a manual
+      // step or for a restart stays open, and the next run continues it.
       if (d.status === 'reboot-pending') paused.set(d.planId, event.at);
-      else {
+      else if (d.status === 'completed' || d.status === 'failed') {
         closed.add(d.planId);
         paused.delete(d.planId);
       }
@@ -285,23 +298,26 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
   let creds: Credentials | undefined;
   const delays = opts.retryDelaysMs ?? [30_000, 60_000, 120_000];
   let attempt = 0;
-  let retries1618 = 0;
+  let busyRetries = 0;
   let askedForCredentials = false;
   for (;;) {
     attempt++;
-    const secrets = creds ? credentialSecrets(creds) : [];
+    // The exact credential arguments are the secrets the journal refuses; they are shown masked.
+    const credArgs = creds && step.credentials ? credentialArgs(step.credentials, creds) : [];
+    const secrets = credArgs.filter((a) => !a.startsWith('KLLOGIN=')); // the login is not secret
+    const masked = (list: readonly string[]): string[] =>
+      list.map((a) => (secrets.includes(a) ? maskArg(a) : a));
     // Credential properties go before msiexec's logging switch (or at the end).
     const at = step.argv.indexOf('/l*v') >= 0 ? step.argv.indexOf('/l*v') : step.argv.length;
-    const argv =
-      creds && step.credentials
-        ? [...step.argv.slice(0, at), ...credentialArgs(step.credentials, creds), ...step.argv.slice(at)]
-        : step.argv;
+    const argv = credArgs.length
+      ? [...step.argv.slice(0, at), ...credArgs, ...step.argv.slice(at)]
+      : step.argv;
     await opts.journal.append(
       'step.started',
       {
         planId: opts.plan.id,
         stepId: step.id,
-        argv: argv.map((a) => (secrets.some((x) => a.includes(x)) ? a.replace(/=.*/, '=***') : a)),
+        argv: masked(argv),
         attempt,
       },
       { secrets },
@@ -309,13 +325,14 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
     opts.onEvent?.({ type: 'step-started', step, attempt });
     const r: RunResult = await opts.runner.run(argv, {
       timeoutMs: step.timeoutMs,
-      secrets,
+      secrets: creds ? [...secrets, ...credentialSecrets(creds)] : [],
       onOutput: (stream, text) => opts.onEvent?.({ type: 'step-output', stepId: step.id, stream, text }),
     });
     const c = classifyExit(toolOf(step), r);
-    const shownArgv = r.argv.map((a) => (secrets.some((x) => a.includes(x)) ? a.replace(/=.*/, '=***') : a));
-    if (c.retry && retries1618 < delays.length) {
-      await new Promise((res) => setTimeout(res, delays[retries1618++]));
+    const shownArgv = masked(argv);
+    if (c.retry && busyRetries < delays.length) {
+      opts.onEvent?.({ type: 'step-output', stepId: step.id, stream: 'stderr', text: `${c.message}\n` });
+      await new Promise((res) => setTimeout(res, delays[busyRetries++]));
       continue;
     }
     if (c.maybeNeedsCredentials && step.credentials && opts.credentials && !askedForCredentials) {
@@ -327,12 +344,22 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
     let message = c.message;
     if (outcome === 'removed' || outcome === 'reboot-required' || outcome === 'already-absent') {
       const post = await targetsPresent(step, opts.presence);
-      if (post.present.length > 0 && outcome !== 'reboot-required') {
+      if (post.present.length > 0 && outcome === 'already-absent') {
+        outcome = 'failed';
+        message = `${c.message} But its entry ${post.present.join(', ')} is still in the registry: an orphaned entry of a half-removed product. Check that its program folder is gone, then delete the entry by hand, or use the vendor's removal tool.`;
+      } else if (post.present.length > 0 && outcome !== 'reboot-required') {
         outcome = 'failed';
         message = `${c.message} But ${post.present.join(', ')} is still registered afterwards: the removal did not happen.`;
       } else if (post.present.length > 0) {
         message = `${c.message} It is still registered until the restart.`;
       }
+    }
+    if ((outcome === 'failed' || outcome === 'timed-out') && step.targets.length > 1) {
+      // Say exactly what the failed step left behind: some targets may already be gone.
+      const after = await targetsPresent(step, opts.presence);
+      const gone = step.targets.filter((t) => !after.present.includes(t) && !after.unknown.includes(t));
+      if (gone.length)
+        message += ` Removed before the failure: ${gone.join(', ')}. Still present: ${after.present.join(', ') || 'none'}.`;
     }
     if (c.maybeNeedsCredentials && step.credentials && !creds)
       message +=

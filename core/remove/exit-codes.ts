@@ -83,12 +83,30 @@ export function classifyExit(tool: Tool, r: RunResult): Classification {
       return { outcome: 'failed', message: `The vendor uninstaller failed with exit code ${code}.` };
     case 'dpkg':
       if (code === 0) return { outcome: 'removed', message: 'dpkg removed the packages (0).' };
+      if (
+        code === 2 &&
+        /lock(ed)? (was locked )?by another process|database is locked|frontend lock|unable to acquire the dpkg/i.test(
+          `${r.stderr}${r.stdout}`,
+        )
+      )
+        return {
+          outcome: 'failed',
+          retry: true,
+          message:
+            "dpkg's database is locked by another process (another package operation, or an interrupted one still finishing); Divest waits and retries.",
+        };
       return {
         outcome: 'failed',
-        message: `dpkg failed with exit code ${code}${tail ? `: ${tail}` : ''}. A removal script of the package may have failed; nothing else was changed.`,
+        message: `dpkg failed with exit code ${code}${tail ? `: ${tail}` : ''}. A removal script of the package may have failed.`,
       };
     case 'rpm':
       if (code === 0) return { outcome: 'removed', message: 'rpm removed the packages (0).' };
+      if (/can't create transaction lock|transaction lock|database lock/i.test(`${r.stderr}${r.stdout}`))
+        return {
+          outcome: 'failed',
+          retry: true,
+          message: "rpm's database is locked by another process; Divest waits and retries.",
+        };
       if (/is not installed/.test(`${r.stderr}${r.stdout}`))
         return {
           outcome: 'already-absent',

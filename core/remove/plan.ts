@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import canonicalize from 'canonicalize';
 import type { Catalog, Product, RemovalAdvice } from '../catalog/schema';
 import { CredentialScheme } from '../catalog/schema';

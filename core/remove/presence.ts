@@ -3,9 +3,10 @@
  * gone) and after it (an uninstaller that says "done" while the product is still registered has
  * failed, whatever its exit code).
  */
-import { readInRoot, statInRoot } from '../host/fs-root';
+import { statInRoot } from '../host/fs-root';
 import type { CommandRunner } from '../host/runner';
-import { dpkgFilesPresent, parseDpkgStatus } from '../host/parsers/dpkg-status';
+import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
+import { readDpkgDatabase } from '../host/dpkg-db';
 import { UNINSTALL_SUBKEY, windowsTools } from '../host/windows';
 import type { PlanStep } from './plan';
 
@@ -24,10 +25,9 @@ export interface Presence {
 }
 
 async function dpkgPresence(step: PlanStep, ctx: PresenceContext): Promise<Presence> {
-  const admindir = step.database ?? '/var/lib/dpkg';
-  const buf = await readInRoot(ctx.hostRoot, `${admindir}/status`);
-  if (!buf) return { present: [], unknown: [...step.targets] };
-  const { records } = parseDpkgStatus(buf.toString('utf8'));
+  const db = await readDpkgDatabase(ctx.hostRoot, step.database ?? '/var/lib/dpkg');
+  if (!db) return { present: [], unknown: [...step.targets] };
+  const { records } = db;
   const purge = step.argv.includes('--purge');
   const present = step.targets.filter((t) =>
     records.some(

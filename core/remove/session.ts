@@ -9,7 +9,7 @@ import type { Journal } from '../journal/journal';
 import type { ScanResult } from '../scan/result';
 import { resolveTarget, scanHost } from '../scan/scan';
 import { leftoversOf, type Leftover } from '../verify/leftovers';
-import { checkReplacement, type ReplacementStatus } from '../verify/replacement';
+import { bannedNamePatterns, checkReplacement, type ReplacementStatus } from '../verify/replacement';
 import {
   executePlan,
   findUnfinishedPlan,
@@ -146,6 +146,7 @@ export async function runRemoval(
     runner: opts.runner,
     env: opts.env,
     now: opts.now,
+    bannedNames: bannedNamePatterns(opts.catalog.catalog),
   });
   await opts.journal.append('replacement.checked', { planId: plan.id, replacement });
 

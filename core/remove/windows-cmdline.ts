@@ -9,13 +9,19 @@
  * catalog's safe form (msiexec /x {ProductCode}) or to guided manual steps.
  */
 
-/** Windows command-line splitting (the rules of CommandLineToArgvW / the MSVC runtime). */
+/** Only space and tab separate arguments on Windows (not other Unicode white space). */
+const isSep = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * Windows command-line splitting (the MSVC runtime's rules; CommandLineToArgvW differs only for
+ * `""` inside quotes, which a checked uninstall command never needs).
+ */
 export function splitWindowsCommandLine(line: string): string[] {
   const args: string[] = [];
   let i = 0;
   const n = line.length;
   // argv[0]: quotes delimit, backslashes are literal.
-  while (i < n && /\s/.test(line[i] ?? '')) i++;
+  while (i < n && isSep(line[i])) i++;
   if (i >= n) return args;
   let first = '';
   if (line[i] === '"') {
@@ -23,11 +29,11 @@ export function splitWindowsCommandLine(line: string): string[] {
     while (i < n && line[i] !== '"') first += line[i++];
     i++;
   } else {
-    while (i < n && !/\s/.test(line[i] ?? '')) first += line[i++];
+    while (i < n && !isSep(line[i])) first += line[i++];
   }
   args.push(first);
   while (i < n) {
-    while (i < n && /\s/.test(line[i] ?? '')) i++;
+    while (i < n && isSep(line[i])) i++;
     if (i >= n) break;
     let arg = '';
     let inQuotes = false;
@@ -58,7 +64,7 @@ export function splitWindowsCommandLine(line: string): string[] {
         i++;
         continue;
       }
-      if (!inQuotes && c !== undefined && /\s/.test(c)) break;
+      if (!inQuotes && isSep(c)) break;
       arg += c;
       i++;
     }
@@ -99,6 +105,8 @@ export function checkMsiUninstallString(s: string, productCode: string): Uninsta
     const a = rest[i] ?? '';
     const m = /^\/([xXiI])(.*)$/.exec(a);
     if (m) {
+      if (code !== undefined)
+        return { ok: false, reason: 'the UninstallString has more than one install or removal switch' };
       code = m[2] ? m[2] : rest[++i];
       continue;
     }

@@ -202,7 +202,10 @@ function describe(item: InventoryItem): { kind: EvidenceKind; detail: string } {
         detail: `${item.manager} package ${item.name} ${item.version} (${item.status})${item.maintainer ? `, maintainer ${q(item.maintainer)}` : ''}`,
       };
     case 'file':
-      return { kind: 'file', detail: item.isDirectory ? 'Folder exists' : 'File exists' };
+      return {
+        kind: 'file',
+        detail: item.isDirectory ? (item.empty ? 'Folder exists (empty)' : 'Folder exists') : 'File exists',
+      };
     case 'process':
       return { kind: 'process', detail: `Running process ${item.name} (pid ${item.pid})` };
     case 'app-bundle':
@@ -475,8 +478,13 @@ function group(claims: Claim[], vendorNames: ReadonlyMap<string, string>): Findi
     if (!g.product.fallback) continue;
     const main = mainFor.get(g.product.vendor);
     if (!main) continue;
-    main.claims.push(...g.claims.filter((c) => c.shared));
-    g.claims = g.claims.filter((c) => !c.shared);
+    // A main product that is itself there (uninstall entry, package, bundle) takes all vendor-wide
+    // traces. One that only left traces takes the inert ones (folders, keys), but a driver still
+    // registered after its product was removed is a finding of its own, not that product revived.
+    const mainInstalled = main.claims.some((c) => FALLBACK_ANCHOR_KINDS.has(c.evidence.kind));
+    const joins = (c: Claim): boolean => c.shared && (mainInstalled || !showsInstalled(c.evidence));
+    main.claims.push(...g.claims.filter(joins));
+    g.claims = g.claims.filter((c) => !joins(c));
     if (g.claims.length === 0) byProduct.delete(g.product.id);
   }
 
@@ -526,10 +534,15 @@ function group(claims: Claim[], vendorNames: ReadonlyMap<string, string>): Findi
         showsInstalled(e) ||
         (e.kind === 'package' && packages.some((x) => x.installed && x.location === e.location)),
     );
-    // Executables of the product on disk also count as installed (a manual install without a package).
-    const hasProgramFolder = evidence.some(
-      (e) =>
-        e.kind === 'file' && !p.fallback && /^\/opt\/|^\/Applications\/|\\Program Files/i.test(e.location),
+    // The product's own program folder with something in it also counts as installed (a manual
+    // install without a package). Shared vendor folders and empty folders do not: package managers
+    // leave empty parents behind, and /opt/kaspersky belongs to no single product.
+    const hasProgramFolder = list.some(
+      (c) =>
+        !c.shared &&
+        c.item?.kind === 'file' &&
+        !(c.item.isDirectory && c.item.empty) &&
+        /^\/opt\/|^\/Applications\/|\\Program Files/i.test(c.item.location),
     );
 
     const primary =

@@ -2,7 +2,7 @@
  * `divest.scan/1`: the scan result that the CLI prints with `--json`, the journal records and the
  * receipt carries. Scripts rely on it; change it only with a schema version bump.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SCAN_SCHEMA = 'divest.scan/1';
 

@@ -6,7 +6,8 @@
  * all: removing a filter driver that is still registered (Kaspersky's keyboard and mouse filters)
  * can leave a machine without input.
  */
-import { z } from 'zod';
+import path from 'node:path';
+import * as z from 'zod';
 import type { Evidence, Finding, ScanResult } from '../scan/result';
 
 export const Leftover = z.strictObject({
@@ -26,6 +27,8 @@ function nameFromLocation(location: string): string {
 export function howToClear(e: Evidence, f: Finding, hostRoot?: string): string {
   const name = nameFromLocation(e.location);
   const root = hostRoot ? ` --root=${hostRoot}` : '';
+  // In an image, paths are named where they are on this machine, and nothing acts on the live system.
+  const here = (p: string): string => (hostRoot ? path.posix.join(hostRoot, p) : p);
   switch (e.kind) {
     case 'registry-uninstall':
       return `The product is still registered. Run "divest remove" again; if the vendor's uninstaller keeps failing, use Kaspersky's removal tool (kavremover) as the plan describes. Delete the key ${e.location} by hand only once the program folder is gone.`;
@@ -33,22 +36,27 @@ export function howToClear(e: Evidence, f: Finding, hostRoot?: string): string {
       const pkg = e.location.split('#')[1]?.split(':')[0] ?? name;
       if (e.location.startsWith('dpkg:') && /config-files|not-installed/.test(e.detail))
         return `Only its configuration is left: purge it with "dpkg${root} --purge ${pkg}" as root.`;
+      const db = /^rpm:([^#]+)#/.exec(e.location)?.[1];
       return e.location.startsWith('rpm:')
-        ? `Still installed: run "divest remove", or "rpm${hostRoot ? ` --root ${hostRoot}` : ''} -e ${pkg}" as root.`
+        ? `Still installed: run "divest remove", or "rpm${hostRoot ? ` --root ${hostRoot}${db ? ` --dbpath ${db}` : ''}` : ''} -e ${pkg}" as root.`
         : `Still installed: run "divest remove", or "dpkg${root} --purge ${pkg}" as root.`;
     }
     case 'service':
       if (e.location.startsWith('HKLM'))
         return `Restart first. If the service ${name} is still listed and its program is gone, remove it from an elevated prompt with "sc delete ${name}".`;
-      return `Stop and disable it ("systemctl disable --now ${name}"), delete ${e.location}, then run "systemctl daemon-reload".`;
+      return hostRoot
+        ? `Disable it in the image ("systemctl --root=${hostRoot} disable ${name}"), then delete ${here(e.location)}.`
+        : `Stop and disable it ("systemctl disable --now ${name}"), delete ${e.location}, then run "systemctl daemon-reload".`;
     case 'driver':
       return `Kernel driver ${name} is still registered. Divest never deletes drivers: removing a filter driver by hand can leave the keyboard or mouse dead. Restart; if it is still there, run Kaspersky's removal tool (kavremover), which unregisters its drivers safely.`;
     case 'file':
-      return `Delete ${e.location} (nothing of ${f.name} runs from it once the product is removed). Keep a copy first if your records policy asks for the logs or quarantine in it.`;
+      return `Delete ${here(e.location)} (nothing of ${f.name} runs from it once the product is removed). Keep a copy first if your records policy asks for the logs or quarantine in it.`;
     case 'vendor-key':
-      return `Delete the registry key ${e.location} from an elevated prompt ("reg delete \\"${e.location}\\" /f") after a restart; Kaspersky's self-defence keeps it locked while its drivers are loaded.`;
+      return `Delete the registry key ${e.location} from an elevated prompt (reg delete "${e.location}" /f) after a restart; Kaspersky's self-defence keeps it locked while its drivers are loaded.`;
     case 'launchd':
-      return `Unload the job ("sudo launchctl bootout system ${e.location}", or "gui/<uid>" for an agent), then delete ${e.location}.`;
+      return hostRoot
+        ? `Delete ${here(e.location)} from the image; the job is not loaded there.`
+        : `Unload the job ("sudo launchctl bootout system ${e.location}", or "gui/<uid>" for an agent), then delete ${e.location}.`;
     case 'app-bundle':
       return `Run the product's own uninstaller (or Kaspersky's Mac removal tool); delete ${e.location} only afterwards, since its system extension must be removed with it.`;
     case 'pkg-receipt':

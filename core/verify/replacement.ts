@@ -9,14 +9,18 @@
  * - macOS: XProtect, built in; its bundle and version are checked.
  * - Linux: ClamAV: packages installed, daemon or updater enabled, signatures present and fresh.
  */
-import { existsSync, statSync } from 'node:fs';
-import { z } from 'zod';
+import { statSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod';
 import os from 'node:os';
 import type { CommandRunner } from '../host/runner';
 import type { HostOs } from '../host/inventory';
+import type { Catalog } from '../catalog/schema';
 import { readInRoot, resolveInRoot, statInRoot } from '../host/fs-root';
-import { dpkgFilesPresent, parseDpkgStatus } from '../host/parsers/dpkg-status';
-import { windowsTools } from '../host/windows';
+import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
+import { readDpkgDatabase } from '../host/dpkg-db';
+import { hasWindowsPowerShell, SERVICES_KEY, windowsTools } from '../host/windows';
 
 export const ReplacementStatus = z.strictObject({
   os: z.enum(['windows', 'macos', 'linux']),
@@ -40,6 +44,22 @@ export interface ReplacementContext {
   hasPowerShell?: boolean;
   /** Windows: the edition string (os.version()), to tell Server from client. */
   windowsEdition?: string;
+  /**
+   * Names of banned products: one still registered with Security Center until the restart is no
+   * replacement. Defaults to anything named Kaspersky.
+   */
+  bannedNames?: readonly RegExp[];
+}
+
+/** Security Center name patterns of the catalog's banned products. */
+export function bannedNamePatterns(catalog: Catalog): RegExp[] {
+  return catalog.products
+    .filter((p) => p.status === 'banned')
+    .flatMap((p) => [
+      ...(p.signatures.windows?.securityCenter ?? []),
+      ...(p.signatures.windows?.displayNames ?? []),
+    ])
+    .map((x) => new RegExp(x.re, 'iu'));
 }
 
 // ---------- Windows ----------
@@ -100,7 +120,7 @@ export function parseScQuery(
   stdout: string,
   exitCode: number | null,
 ): 'running' | 'stopped' | 'absent' | 'unknown' {
-  if (/STATE\s*:\s*\d+\s+RUNNING/i.test(stdout)) return 'running';
+  if (/STATE\s*:\s*\d+\s+(RUNNING|START_PENDING)/i.test(stdout)) return 'running';
   if (/STATE\s*:\s*\d+\s+\w+/i.test(stdout)) return 'stopped';
   if (exitCode === 1060 || /1060|does not exist/i.test(stdout)) return 'absent';
   return 'unknown';
@@ -114,7 +134,7 @@ async function checkWindows(ctx: ReplacementContext, checkedAt: string): Promise
     ? ' On Windows Server, Defender does not switch itself back on after a third-party antivirus is removed: install the Windows Defender feature if it was removed, and turn real-time protection on (Set-MpPreference -DisableRealtimeMonitoring $false).'
     : ' On Windows 10 and 11, Defender normally turns itself back on once the other antivirus is gone; a restart may be needed. If it stays off, check for a policy that disables it.';
   const base = { os: 'windows' as const, product: 'Microsoft Defender Antivirus', checkedAt };
-  const hasPs = ctx.hasPowerShell ?? existsSync(tools.powershell);
+  const hasPs = ctx.hasPowerShell ?? hasWindowsPowerShell(tools);
   if (hasPs) {
     const r = await ctx.runner.run(
       [
@@ -130,8 +150,12 @@ async function checkWindows(ctx: ReplacementContext, checkedAt: string): Promise
     );
     try {
       const rep = WindowsReport.parse(JSON.parse(r.stdout.trim().replace(/^\uFEFF/, '')));
+      const banned = ctx.bannedNames ?? [/kaspersky/i];
       const others = (rep.av ?? []).filter(
-        (p) => !/defender/i.test(p.displayName) && securityCenterEnabled(p.productState),
+        (p) =>
+          !/defender/i.test(p.displayName) &&
+          securityCenterEnabled(p.productState) &&
+          !banned.some((r) => r.test(p.displayName)),
       );
       if (rep.mp) {
         const j = judgeMpStatus(rep.mp);
@@ -174,14 +198,24 @@ async function checkWindows(ctx: ReplacementContext, checkedAt: string): Promise
   }
   const sc = path32(tools.systemRoot, 'sc.exe');
   const q = await ctx.runner.run([sc, 'query', 'WinDefend'], { timeoutMs: 30_000 });
-  const svc = parseScQuery(`${q.stdout}${q.stderr}`, q.exitCode);
+  let svc = parseScQuery(`${q.stdout}${q.stderr}`, q.exitCode);
+  let svcHow = '';
+  if (svc === 'unknown') {
+    // sc.exe gave no readable answer (Wine's prints nothing for a missing service): the service's
+    // registry key says whether it is installed at all.
+    const k = await ctx.runner.run([tools.reg, 'query', `${SERVICES_KEY}\\WinDefend`], { timeoutMs: 30_000 });
+    if (k.exitCode === 1 && /unable to find|cannot find/i.test(`${k.stderr}${k.stdout}`)) {
+      svc = 'absent';
+      svcHow = ` (sc.exe gave no answer; ${SERVICES_KEY}\\WinDefend does not exist)`;
+    }
+  }
   const pol = await ctx.runner.run(
     [tools.reg, 'query', 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender', '/v', 'DisableAntiSpyware'],
     { timeoutMs: 30_000 },
   );
   const disabledByPolicy = /DisableAntiSpyware\s+REG_DWORD\s+0x1\b/i.test(pol.stdout);
   const evidence = [
-    `WinDefend service: ${svc}`,
+    `WinDefend service: ${svc}${svcHow}`,
     `Policy DisableAntiSpyware: ${disabledByPolicy ? '1 (Defender disabled by policy)' : 'not set'}`,
   ];
   if (svc === 'running' && !disabledByPolicy)
@@ -192,11 +226,18 @@ async function checkWindows(ctx: ReplacementContext, checkedAt: string): Promise
         'The Microsoft Defender Antivirus service (WinDefend) is running. PowerShell was not available to check real-time protection itself.',
       evidence,
     };
-  if (svc === 'absent' || svc === 'unknown')
+  if (svc === 'absent')
     return {
       ...base,
       state: 'not-installed',
       detail: `UNPROTECTED: the Microsoft Defender Antivirus service (WinDefend) was not found on this machine.${serverAdvice}`,
+      evidence,
+    };
+  if (svc === 'unknown')
+    return {
+      ...base,
+      state: 'not-installed',
+      detail: `UNPROTECTED: Divest could not find out whether the Microsoft Defender Antivirus service (WinDefend) is installed (sc.exe exit ${q.exitCode ?? 'none'}, no readable answer), so no protection can be confirmed.${serverAdvice}`,
       evidence,
     };
   return {
@@ -270,9 +311,9 @@ const STALE_DAYS = 7;
 
 async function clamavPackages(ctx: ReplacementContext): Promise<string[]> {
   const found: string[] = [];
-  const status = await readInRoot(ctx.hostRoot, '/var/lib/dpkg/status');
-  if (status) {
-    for (const r of parseDpkgStatus(status.toString('utf8')).records)
+  const db = await readDpkgDatabase(ctx.hostRoot);
+  if (db) {
+    for (const r of db.records)
       if (CLAMAV_PACKAGES.includes(r.package) && dpkgFilesPresent(r.status))
         found.push(`${r.package} ${r.version} (dpkg)`);
   }
@@ -305,7 +346,18 @@ async function enabledUnits(ctx: ReplacementContext): Promise<string[]> {
     '/etc/systemd/system/multi-user.target.wants',
     '/etc/systemd/system/timers.target.wants',
   ]) {
-    for (const u of CLAMAV_UNITS) if (await resolveInRoot(ctx.hostRoot, `${dir}/${u}`)) out.push(u);
+    // An enablement link usually points at an absolute path (/lib/systemd/system/x.service) which,
+    // in an image, means the image's own file: look at the link itself, never follow it out.
+    const realDir = await resolveInRoot(ctx.hostRoot, dir);
+    if (!realDir) continue;
+    for (const u of CLAMAV_UNITS) {
+      try {
+        await lstat(path.join(realDir, u));
+        out.push(u);
+      } catch {
+        /* not enabled */
+      }
+    }
   }
   return out;
 }

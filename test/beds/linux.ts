@@ -49,13 +49,17 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A file to put in a package: its text, and its mode when the default guess is wrong. */
 export interface FileSpec {
@@ -932,4 +936,212 @@ export function makeRpmBed(
 /** Writes files straight into a root (no package): a manual install, or leftovers. */
 export function writeIntoRoot(root: string, files: Record<string, string | FileSpec>): void {
   stageTree(root, files, []);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixture variants, processes in a bed, and the built CLI (removal tier)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A copy of `f` whose `.deb` maintainer scripts named in `scripts` replace its own (the others are
+ * kept): a removal script that fails, hangs, or keeps data the package did not install.
+ */
+export function withDebScripts(f: FixturePackage, scripts: DebScripts): FixturePackage {
+  return { ...f, debScripts: { ...f.debScripts, ...scripts } };
+}
+
+/**
+ * A prerm body that sleeps for the number of seconds written in `$DPKG_ROOT/<marker>` when that file
+ * exists, and does nothing otherwise: a test makes one removal slow, then lets a retry run fast by
+ * deleting the marker. Shell built-ins only, apart from `sleep`.
+ */
+export function slowWhenMarkerPrerm(marker: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(marker)) throw new Error(`marker must be a plain file name: ${marker}`);
+  return [
+    `if [ -e "$DPKG_ROOT/${marker}" ]; then`,
+    `  read -r secs < "$DPKG_ROOT/${marker}" || secs=20`,
+    '  sleep "${secs:-20}"',
+    'fi',
+  ].join('\n');
+}
+
+/** A process seen in /proc. */
+export interface ProcInfo {
+  pid: number;
+  /** Process group id. */
+  pgid: number;
+  ppid: number;
+  /** One-letter state from /proc/PID/stat (`S`, `R`, `Z`...). */
+  state: string;
+  argv: string[];
+}
+
+function readProc(pid: number): { info: ProcInfo; environ: string[] } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
+    let environ: string[] = [];
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      environ = [];
+    }
+    return {
+      info: { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgid: Number(rest[2]), argv },
+      environ,
+    };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+/**
+ * Live (not zombie) processes working on `root`: those whose command line names it (dpkg
+ * `--root=R`, rpm `--root R`, the maintainer script's path) or whose environment has
+ * `DPKG_ROOT=R` (what dpkg gives maintainer scripts and their children, such as a `sleep`).
+ */
+export function processesInRoot(root: string): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    const p = readProc(pid);
+    if (!p || p.info.state === 'Z') continue;
+    if (p.info.argv.some((a) => a.includes(root)) || p.environ.includes(`DPKG_ROOT=${root}`))
+      out.push(p.info);
+  }
+  return out;
+}
+
+/**
+ * Sends SIGKILL to each process group, ignoring groups that are already gone.
+ *
+ * Never this process's own group (the test runner's), whatever the caller passes.
+ */
+export function killGroups(pgids: Iterable<number>): void {
+  const own = readProc(process.pid)?.info.pgid;
+  for (const g of new Set(pgids)) {
+    if (!(g > 1) || g === own) continue;
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Polls `test` every `everyMs` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  test: () => T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = test();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The bundled CLI the tiers run (`npm run build` makes it). */
+export const builtCli = path.join(repoRoot, 'out/cli/divest.cjs');
+
+function newestSourceMtime(): number {
+  let newest = 0;
+  const walk = (p: string): void => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['cli', 'core', 'catalog', 'scripts/build.mjs', 'package.json'])
+    walk(path.join(repoRoot, p));
+  return newest;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Builds the CLI with `npm run build` unless the bundle is newer than every source. Test files run
+ * in parallel workers: a lock directory (`out/.build-lock`) makes the others wait for one build
+ * instead of rewriting the bundle while another worker runs it.
+ */
+export function ensureBuiltCli(): string {
+  const lock = path.join(repoRoot, 'out/.build-lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A lock left by a killed run is taken over after two minutes.
+      const age = Date.now() - (existsSync(lock) ? statSync(lock).mtimeMs : Date.now());
+      if (age > 120_000) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} is held too long by another build`);
+      else sleepSync(200);
+    }
+  }
+  try {
+    if (!existsSync(builtCli) || statSync(builtCli).mtimeMs < newestSourceMtime()) {
+      const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, encoding: 'utf8' });
+      if (r.status !== 0)
+        throw new Error(`npm run build failed (${String(r.status)}):\n${r.stderr}${r.stdout}`);
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return builtCli;
+}
+
+/** What a CLI run printed, how it ended, and how long it took. */
+export interface CliRun extends ToolRun {
+  ms: number;
+}
+
+/**
+ * Runs the built CLI with `args` (no shell, stdin a pipe: never a terminal). `asUser` runs it with
+ * `setpriv` as that uid/gid with no supplementary groups.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { input?: string; timeoutMs?: number; asUser?: { uid: number; gid: number } } = {},
+): CliRun {
+  const node = process.execPath;
+  const argv = options.asUser
+    ? [
+        'setpriv',
+        `--reuid=${options.asUser.uid}`,
+        `--regid=${options.asUser.gid}`,
+        '--clear-groups',
+        node,
+        builtCli,
+        ...args,
+      ]
+    : [node, builtCli, ...args];
+  const [cmd, ...rest] = argv as [string, ...string[]];
+  const started = Date.now();
+  const r = spawnSync(cmd, rest, {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    timeout: options.timeoutMs ?? 90_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }

@@ -39,54 +39,71 @@ export function dpkgConfigOnly(status: string): boolean {
   return status.trim().split(/\s+/)[2] === 'config-files';
 }
 
-/** Parses the status file; paragraphs without a Package field are reported in `problems`. */
+/** Fields Divest reads; the rest of each paragraph is skipped without being copied. */
+const WANTED: Record<string, keyof Omit<DpkgRecord, 'line'>> = {
+  package: 'package',
+  version: 'version',
+  architecture: 'architecture',
+  maintainer: 'maintainer',
+  status: 'status',
+  description: 'description',
+};
+
+/**
+ * Parses the status file; paragraphs without a Package field are reported in `problems`.
+ *
+ * A machine can hold thousands of packages, so this scans line by line and keeps only the
+ * fields above (continuation lines, such as long descriptions, are skipped).
+ */
 export function parseDpkgStatus(text: string): { records: DpkgRecord[]; problems: string[] } {
   const records: DpkgRecord[] = [];
   const problems: string[] = [];
-  const lines = text.split('\n');
-  let fields = new Map<string, string>();
-  let last: string | undefined;
+  let cur: Partial<DpkgRecord> = {};
+  let fields = 0;
   let start = 1;
+  let lineNo = 0;
 
   const flush = (): void => {
-    if (fields.size === 0) return;
-    const pkg = fields.get('package');
-    const status = fields.get('status');
-    if (!pkg) problems.push(`paragraph at line ${start}: no Package field`);
-    else if (!status) problems.push(`package ${pkg} (line ${start}): no Status field`);
-    else {
+    if (fields === 0) return;
+    if (!cur.package) problems.push(`paragraph at line ${start}: no Package field`);
+    else if (!cur.status) problems.push(`package ${cur.package} (line ${start}): no Status field`);
+    else
       records.push({
-        package: pkg,
-        version: fields.get('version') ?? '',
-        architecture: fields.get('architecture'),
-        maintainer: fields.get('maintainer'),
-        status,
-        description: fields.get('description')?.split('\n')[0],
+        package: cur.package,
+        version: cur.version ?? '',
+        architecture: cur.architecture,
+        maintainer: cur.maintainer,
+        status: cur.status,
+        description: cur.description,
         line: start,
       });
-    }
-    fields = new Map();
-    last = undefined;
+    cur = {};
+    fields = 0;
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').replace(/\r$/, '');
-    if (line.trim() === '') {
-      flush();
-      start = i + 2;
-      continue;
-    }
-    if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (last) fields.set(last, `${fields.get(last) ?? ''}\n${line.slice(1)}`);
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      problems.push(`line ${i + 1}: not a "Field: value" line`);
-      continue;
-    }
-    last = line.slice(0, colon).toLowerCase();
-    fields.set(last, line.slice(colon + 1).trim());
+  let pos = 0;
+  const n = text.length;
+  while (pos <= n) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    lineNo++;
+    let stop = end;
+    if (stop > pos && text.charCodeAt(stop - 1) === 13) stop--; // CRLF
+    const first = text.charCodeAt(pos);
+    const indented = first === 32 || first === 9;
+    if (stop === pos || (indented && text.slice(pos, stop).trim() === '')) {
+      flush(); // a blank line ends the paragraph
+      start = lineNo + 1;
+    } else if (!indented) {
+      const colon = text.indexOf(':', pos);
+      if (colon <= pos || colon >= stop) problems.push(`line ${lineNo}: not a "Field: value" line`);
+      else {
+        fields++;
+        const key = WANTED[text.slice(pos, colon).toLowerCase()];
+        if (key) (cur as Record<string, string>)[key] = text.slice(colon + 1, stop).trim();
+      }
+    } // indented: a continuation line (long descriptions, conffiles): not needed
+    pos = end + 1;
   }
   flush();
   return { records, problems };

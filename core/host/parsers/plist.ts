@@ -9,7 +9,7 @@
  */
 import { parseBuffer as parseBinaryPlist } from 'bplist-parser';
 import { parse as parseXmlPlist } from 'plist';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Why a plist could not be read. */
 export type PlistProblem = 'empty' | 'truncated' | 'malformed' | 'not-plist' | 'unsupported';

@@ -421,7 +421,7 @@ function main() {
         findings.map((f) => `${f.productId} ${f.version ?? ''}`.trim()).join(', '),
     );
     console.log(`Linux scan spawns: ${typeof result.spawns === 'number' ? result.spawns : 'not reported'}`);
-    console.log('Windows spawn count: run bench under Wine (see test/windows)');
+    console.log('Windows spawn count: node bench/windows-spawns.mjs (builds a small Wine bed and prints it)');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  * a real Windows machine with antivirus hooks each spawn costs 50-100 ms, and it enforces a time-out
  * so that a hung uninstaller is stopped and reported instead of hanging the app.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 
 export interface RunOptions {
@@ -78,6 +78,7 @@ export class NodeCommandRunner implements CommandRunner {
     this.#spawnCount += 1;
 
     return new Promise((resolve) => {
+      let child: ChildProcessWithoutNullStreams;
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outLen = 0;
@@ -86,15 +87,31 @@ export class NodeCommandRunner implements CommandRunner {
       let settled = false;
       let spawnError: RunResult['spawnError'];
 
-      const child = spawn(file, args, {
-        shell: false,
-        windowsHide: true,
-        cwd: options.cwd,
-        env: options.env ? { ...process.env, ...options.env } : process.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // Own process group on POSIX so that a time-out stops the whole tree (uninstallers fork).
-        detached: process.platform !== 'win32',
-      });
+      try {
+        child = spawn(file, args, {
+          shell: false,
+          windowsHide: true,
+          cwd: options.cwd,
+          env: options.env ? { ...process.env, ...options.env } : process.env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          // Own process group on POSIX so that a time-out stops the whole tree (uninstallers fork).
+          detached: process.platform !== 'win32',
+        });
+      } catch (e) {
+        // Windows can refuse some spawns synchronously (spawn UNKNOWN): a result, not a crash.
+        resolve({
+          argv: argv.map((a) => redact(a, options.secrets)),
+          exitCode: null,
+          signal: null,
+          stdout: '',
+          stderr: '',
+          timedOut: false,
+          spawnError: { code: (e as NodeJS.ErrnoException).code ?? 'ESPAWN', message: (e as Error).message },
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          outputSha256: createHash('sha256').update('\0').digest('hex'),
+        });
+        return;
+      }
 
       const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
         if (settled) return;

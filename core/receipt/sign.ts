@@ -9,6 +9,7 @@
 import canonicalize from 'canonicalize';
 import { randomUUID, sign, verify } from 'node:crypto';
 import type { z } from 'zod';
+import { findDuplicateKey } from './duplicate-keys.js';
 import { fingerprintOf, publicKeyFromRaw, type SigningKey } from './keys.js';
 import { RECEIPT_SCHEMA, Receipt, ReceiptSignature, UnsignedReceipt, type ReceiptJournal } from './schema.js';
 
@@ -194,6 +195,14 @@ export function verifyReceipt(text: string, options: VerifyReceiptOptions = {}):
   }
   if (!isRecord(raw))
     return { valid: false, problems: ['not a receipt: the file holds JSON, but not an object'] };
+  const duplicate = findDuplicateKey(source);
+  if (duplicate)
+    return {
+      valid: false,
+      problems: [
+        `the key "${duplicate.key}" appears twice in ${duplicate.path} (character ${duplicate.position}): a receipt that different programs would read differently is refused`,
+      ],
+    };
   if (raw.schema !== RECEIPT_SCHEMA) {
     const found =
       raw.schema === undefined

@@ -7,7 +7,9 @@
  * touched. Because every step's start and end are journaled, a crash, a kill or a reboot in the
  * middle resumes at the right step; the state is read back from the journal, never kept elsewhere.
  */
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Journal, ReadEvent } from '../journal/journal';
 import type { CommandRunner, RunResult } from '../host/runner';
 import { classifyExit, type StepOutcome, type Tool } from './exit-codes';
@@ -307,11 +309,18 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
     const secrets = credArgs.filter((a) => !a.startsWith('KLLOGIN=')); // the login is not secret
     const masked = (list: readonly string[]): string[] =>
       list.map((a) => (secrets.includes(a) ? maskArg(a) : a));
-    // Credential properties go before msiexec's logging switch (or at the end).
-    const at = step.argv.indexOf('/l*v') >= 0 ? step.argv.indexOf('/l*v') : step.argv.length;
-    const argv = credArgs.length
-      ? [...step.argv.slice(0, at), ...credArgs, ...step.argv.slice(at)]
-      : step.argv;
+    // msiexec's verbose log lists every property's value: an attempt that carries a password runs
+    // without it (unless the package hides the property, the log would hold the password).
+    const logAt = step.argv.indexOf('/l*v');
+    const argv =
+      logAt >= 0 && credArgs.length
+        ? [...step.argv.slice(0, logAt), ...credArgs, ...step.argv.slice(logAt + 2)]
+        : credArgs.length
+          ? [...step.argv, ...credArgs]
+          : step.argv;
+    // msiexec fails (1622) when its log folder does not exist.
+    const logFile = argv.indexOf('/l*v') >= 0 ? argv[argv.indexOf('/l*v') + 1] : undefined;
+    if (logFile) await mkdir(path.win32.dirname(logFile), { recursive: true }).catch(() => undefined);
     await opts.journal.append(
       'step.started',
       {

@@ -46,6 +46,12 @@ const MSI: Record<number, Classification> = {
     message:
       'msiexec reported a fatal error (1603). For Kaspersky this is most often a missing or wrong uninstall password, or self-defence blocking the removal: see the step log, then retry with the password or use the guided removal tool.',
   },
+  1627: {
+    outcome: 'failed',
+    maybeNeedsCredentials: true,
+    message:
+      "msiexec reported that a function failed during the uninstallation (1627), typically the product's own check refusing the removal (a password or self-defence): see the step log, then retry with the password or use the guided removal tool.",
+  },
   1612: { outcome: 'failed', message: 'The installation source for this product is not available (1612).' },
   1620: { outcome: 'failed', message: 'The installation package could not be opened (1620).' },
   1639: { outcome: 'failed', message: 'msiexec rejected the command line (1639).' },

@@ -58,10 +58,14 @@ async function msiPresence(step: PlanStep, ctx: PresenceContext): Promise<Presen
   for (const code of step.targets) {
     let found = false;
     let known = true;
-    for (const view of ['/reg:64', '/reg:32']) {
-      const r = await ctx.runner.run([reg, 'query', `HKLM\\${UNINSTALL_SUBKEY}\\${code}`, view], {
-        timeoutMs: 30_000,
-      });
+    // Per-machine entries in both registry views, and a per-user install's entry under HKCU.
+    const queries = [
+      [`HKLM\\${UNINSTALL_SUBKEY}\\${code}`, '/reg:64'],
+      [`HKLM\\${UNINSTALL_SUBKEY}\\${code}`, '/reg:32'],
+      [`HKCU\\${UNINSTALL_SUBKEY}\\${code}`],
+    ];
+    for (const q of queries) {
+      const r = await ctx.runner.run([reg, 'query', ...q], { timeoutMs: 30_000 });
       if (r.exitCode === 0) found = true;
       else if (r.spawnError || r.timedOut) known = false;
     }

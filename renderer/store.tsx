@@ -1,0 +1,259 @@
+/**
+ * The app's shared state: what the flow carries from one screen to the next (the scan, the plan,
+ * the removal and its live progress, the verification, the replacement check), plus the app
+ * info, catalog and settings every screen may show.
+ *
+ * A reducer and a context, nothing more: every change comes from a user action or an event of
+ * `window.divest`, and each async step records `running`, its result, or its error, so every
+ * screen can draw its empty, working, error and done states from the same data.
+ */
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useReducer,
+  type ReactNode,
+} from 'react';
+import type {
+  ApiError,
+  AppInfo,
+  CatalogView,
+  PlanResult,
+  RemovalSummary,
+  RemoveProgress,
+  ScanProgress,
+  Screen,
+  Settings,
+  VerifyResult,
+} from '../core/api';
+import type { ScanResult } from '../core/scan/result';
+import type { ReplacementStatus } from '../core/verify/replacement';
+import { divest } from './api';
+
+/** An async step's state. */
+export interface Step<T> {
+  running: boolean;
+  value: T | null;
+  error: ApiError | null;
+}
+
+const idle = <T,>(): Step<T> => ({ running: false, value: null, error: null });
+
+/** Everything shared. */
+export interface State {
+  screen: Screen;
+  /** The directive to open in the library (from a finding's link). */
+  directiveId: string | null;
+  info: Step<AppInfo>;
+  catalog: Step<CatalogView>;
+  settings: Settings | null;
+  scan: Step<ScanResult>;
+  scanProgress: ScanProgress | null;
+  plan: Step<PlanResult>;
+  removal: Step<RemovalSummary>;
+  removeLog: RemoveProgress[];
+  cancelling: boolean;
+  verify: Step<VerifyResult>;
+  replacement: Step<ReplacementStatus>;
+}
+
+/** The starting state. */
+export const initialState: State = {
+  screen: 'scan',
+  directiveId: null,
+  info: idle(),
+  catalog: idle(),
+  settings: null,
+  scan: idle(),
+  scanProgress: null,
+  plan: idle(),
+  removal: idle(),
+  removeLog: [],
+  cancelling: false,
+  verify: idle(),
+  replacement: idle(),
+};
+
+type StepKey = 'info' | 'catalog' | 'scan' | 'plan' | 'removal' | 'verify' | 'replacement';
+
+/** What can happen. */
+export type Action =
+  | { type: 'navigate'; screen: Screen; directiveId?: string | null }
+  | { type: 'start'; key: StepKey }
+  | { type: 'done'; key: StepKey; value: unknown }
+  | { type: 'failed'; key: StepKey; error: ApiError }
+  | { type: 'scan-progress'; progress: ScanProgress }
+  | { type: 'remove-progress'; event: RemoveProgress }
+  | { type: 'cancelling' }
+  | { type: 'settings'; settings: Settings };
+
+/** The reducer. */
+export function reducer(state: State, action: Action): State {
+  switch (action.type) {
+    case 'navigate':
+      return {
+        ...state,
+        screen: action.screen,
+        directiveId: action.directiveId === undefined ? state.directiveId : action.directiveId,
+      };
+    case 'start': {
+      const next: State = {
+        ...state,
+        [action.key]: { running: true, value: state[action.key].value, error: null },
+      };
+      if (action.key === 'scan') next.scanProgress = null;
+      if (action.key === 'removal') {
+        next.removeLog = [];
+        next.cancelling = false;
+        next.removal = { running: true, value: null, error: null };
+      }
+      return next;
+    }
+    case 'done': {
+      const next: State = { ...state, [action.key]: { running: false, value: action.value, error: null } };
+      // A new scan or plan makes what followed it stale.
+      if (action.key === 'scan') next.verify = idle();
+      if (action.key === 'verify')
+        next.scan = { running: false, value: (action.value as VerifyResult).scan, error: null };
+      if (action.key === 'plan') {
+        const p = action.value as PlanResult;
+        if (p.scan) next.scan = { running: false, value: p.scan, error: null };
+      }
+      if (action.key === 'removal') {
+        const r = action.value as RemovalSummary;
+        // The rescan after removal is now the latest scan.
+        next.scan = { running: false, value: r.after, error: null };
+        next.replacement = { running: false, value: r.replacement, error: null };
+        next.verify = {
+          running: false,
+          value: {
+            scan: r.after,
+            leftovers: r.leftovers,
+            stillInstalled: r.after.findings.filter(
+              (f) => f.status === 'banned' && f.presence === 'installed',
+            ),
+          },
+          error: null,
+        };
+        next.cancelling = false;
+      }
+      return next;
+    }
+    case 'failed':
+      return {
+        ...state,
+        [action.key]: { running: false, value: state[action.key].value, error: action.error },
+        ...(action.key === 'removal' ? { cancelling: false } : {}),
+      };
+    case 'scan-progress':
+      return { ...state, scanProgress: action.progress };
+    case 'remove-progress':
+      return { ...state, removeLog: [...state.removeLog, action.event] };
+    case 'cancelling':
+      return { ...state, cancelling: true };
+    case 'settings':
+      return { ...state, settings: action.settings };
+  }
+}
+
+/** The store's context value: the state, dispatch, and the flow's actions. */
+export interface Store {
+  state: State;
+  dispatch: (a: Action) => void;
+  navigate: (screen: Screen, directiveId?: string | null) => void;
+  refreshInfo: () => Promise<void>;
+  runScan: () => Promise<void>;
+  makePlan: () => Promise<void>;
+  startRemoval: (req: {
+    planId: string;
+    credentials?: { login?: string; password: string };
+    manualDone: string[];
+  }) => Promise<void>;
+  cancelRemoval: () => Promise<void>;
+  runVerify: () => Promise<void>;
+  checkReplacement: () => Promise<void>;
+  saveSettings: (patch: Partial<Settings>) => Promise<ApiError | null>;
+}
+
+const StoreContext = createContext<Store | null>(null);
+
+/** The store of the nearest provider. */
+export function useStore(): Store {
+  const s = useContext(StoreContext);
+  if (!s) throw new Error('useStore outside <StoreProvider>');
+  return s;
+}
+
+/** Provides the store and wires `window.divest`'s events into it. */
+export function StoreProvider({ children, initial }: { children: ReactNode; initial?: Partial<State> }) {
+  const [state, dispatch] = useReducer(reducer, { ...initialState, ...initial });
+
+  const run = useCallback(
+    async <T,>(
+      key: StepKey,
+      call: () => Promise<{ ok: true; value: T } | { ok: false; error: ApiError }>,
+    ) => {
+      dispatch({ type: 'start', key });
+      const r = await call();
+      if (r.ok) dispatch({ type: 'done', key, value: r.value });
+      else dispatch({ type: 'failed', key, error: r.error });
+    },
+    [],
+  );
+
+  const refreshInfo = useCallback(() => run('info', () => divest().appInfo({})), [run]);
+
+  useEffect(() => {
+    const api = divest();
+    const offs = [
+      api.onScanProgress((progress) => dispatch({ type: 'scan-progress', progress })),
+      api.onRemoveProgress((event) => dispatch({ type: 'remove-progress', event })),
+      api.onNavigate(({ screen }) => dispatch({ type: 'navigate', screen })),
+    ];
+    void refreshInfo();
+    void run('catalog', () => api.catalog({}));
+    void api.getSettings({}).then((r) => {
+      if (r.ok) dispatch({ type: 'settings', settings: r.value });
+    });
+    return () => offs.forEach((off) => off());
+  }, [refreshInfo, run]);
+
+  const store = useMemo<Store>(
+    () => ({
+      state,
+      dispatch,
+      navigate: (screen, directiveId) => dispatch({ type: 'navigate', screen, directiveId }),
+      refreshInfo,
+      runScan: () => run('scan', () => divest().scan({})),
+      makePlan: () => run('plan', () => divest().plan({})),
+      startRemoval: (req) =>
+        run('removal', () =>
+          divest().remove({
+            planId: req.planId,
+            acknowledged: true,
+            manualDone: req.manualDone,
+            ...(req.credentials ? { credentials: req.credentials } : {}),
+          }),
+        ),
+      cancelRemoval: async () => {
+        const planId = state.plan.value?.plan.id;
+        if (!planId) return;
+        dispatch({ type: 'cancelling' });
+        await divest().cancelRemove({ planId });
+      },
+      runVerify: () => run('verify', () => divest().verify({})),
+      checkReplacement: () => run('replacement', () => divest().checkReplacement({})),
+      saveSettings: async (patch) => {
+        const r = await divest().setSettings(patch);
+        if (!r.ok) return r.error;
+        dispatch({ type: 'settings', settings: r.value });
+        return null;
+      },
+    }),
+    [state, refreshInfo, run],
+  );
+
+  return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
+}

@@ -1,0 +1,517 @@
+/**
+ * Each screen's states (empty, working, error, done, and the rights and protection variants),
+ * rendered in jsdom with the real store and `window.divest` from the real `createDivestApi` over a
+ * scripted transport (render.tsx).
+ */
+import { describe, it, expect } from 'vitest';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { heading, renderApp } from './render';
+import {
+  appInfo,
+  keslFinding,
+  planResult,
+  removalSummary,
+  replacement,
+  scanResult,
+  settings,
+} from './fixtures';
+
+const step = <T,>(value: T) => ({ running: false, value, error: null });
+
+describe('Scan', () => {
+  it('starts empty, shows live progress, then the summary with the way on', async () => {
+    let resolve: (v: unknown) => void = () => undefined;
+    const r = renderApp({ scan: () => new Promise((res) => (resolve = res)) as never });
+    await heading('Scan');
+    await userEvent.click(within(screen.getByRole('main')).getByRole('button', { name: 'Scan' }));
+    expect(screen.getByRole('button', { name: 'Scanning…' })).toHaveProperty('disabled', true);
+    act(() =>
+      r.emit('scan:progress', {
+        phase: 'running',
+        message: 'Reading the dpkg package database…',
+        elapsedMs: 420,
+        spawns: 1,
+      }),
+    );
+    expect(screen.getByText('Reading the dpkg package database…')).toBeTruthy();
+    await act(async () => resolve({ ok: true, value: scanResult() }));
+    expect(await screen.findByText('1 banned product is installed')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Review the findings' })).toBeTruthy();
+  });
+
+  it('says so when nothing is found', async () => {
+    renderApp({ scan: { ok: true, value: scanResult([]) } });
+    await userEvent.click(within(await screen.findByRole('main')).getByRole('button', { name: 'Scan' }));
+    expect(await screen.findByText('Nothing from the catalog was found')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Export a receipt' })).toBeTruthy();
+  });
+
+  it('shows an error with a retry', async () => {
+    renderApp({ scan: { ok: false, error: { code: 'usage', message: '--host-root /x: no such folder.' } } });
+    await userEvent.click(within(await screen.findByRole('main')).getByRole('button', { name: 'Scan' }));
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      expect.stringContaining('no such folder'),
+    );
+    expect(screen.getByRole('button', { name: 'Scan again' })).toBeTruthy();
+  });
+
+  it('tells a user without rights that removal will ask, or cannot happen', async () => {
+    const r = renderApp({
+      appInfo: {
+        ok: true,
+        value: appInfo({
+          rights: { admin: false, how: 'running as uid 1000, not root' },
+          removal: {
+            mode: 'elevated',
+            method: 'pkexec',
+            explanation: 'Linux will ask for an administrator password (polkit) when you start the removal.',
+          },
+        }),
+      },
+    });
+    expect(await screen.findByText('You are not running Divest as an administrator')).toBeTruthy();
+    expect(screen.getByText(/not administrator/)).toBeTruthy();
+    r.unmount();
+    renderApp({
+      appInfo: {
+        ok: true,
+        value: appInfo({
+          rights: { admin: false, how: 'running as uid 1000, not root' },
+          removal: {
+            mode: 'unavailable',
+            method: 'none',
+            explanation: 'Removal needs administrator (root) rights and there is no pkexec.',
+          },
+        }),
+      },
+    });
+    expect(await screen.findByText('Removal is not possible with the rights Divest has')).toBeTruthy();
+  });
+});
+
+describe('Findings', () => {
+  it('asks for a scan first', async () => {
+    renderApp({}, { screen: 'findings' });
+    await heading('Findings');
+    expect(screen.getByText('No scan yet')).toBeTruthy();
+  });
+
+  it('shows each finding with its evidence and the directives, linked to the library', async () => {
+    renderApp({}, { screen: 'findings', scan: step(scanResult()) });
+    await heading('Findings');
+    expect(screen.getByText('dpkg:/var/lib/dpkg/status#kesl:amd64')).toBeTruthy();
+    expect(screen.getByText('Installed package')).toBeTruthy();
+    const link = await screen.findByRole('button', { name: /^BOD 17-01/ });
+    await userEvent.click(link);
+    await heading('Directive library');
+    expect(screen.getByRole('heading', { level: 2, name: /^BOD 17-01/ })).toBeTruthy();
+  });
+
+  it('says when the scan found nothing', async () => {
+    renderApp({}, { screen: 'findings', scan: step(scanResult([])) });
+    expect(await screen.findByText('Nothing found')).toBeTruthy();
+  });
+
+  it('separates products to review from banned ones', async () => {
+    renderApp(
+      {},
+      { screen: 'findings', scan: step(scanResult([keslFinding({ status: 'review', directives: [] })])) },
+    );
+    expect(await screen.findByRole('heading', { name: 'To review (not banned)' })).toBeTruthy();
+    expect(screen.getByText(/No directive bans this product/)).toBeTruthy();
+  });
+});
+
+describe('Directive library', () => {
+  it('reads without any finding: plain language, timeline, sources as text, UNCONFIRMED marked', async () => {
+    renderApp({}, { screen: 'directives' });
+    await heading('Directive library');
+    expect(await screen.findByRole('heading', { name: 'In plain language' })).toBeTruthy();
+    expect(screen.getByRole('list', { name: 'Timeline of BOD 17-01' })).toBeTruthy();
+    expect(screen.getByText('12 December 2017', { exact: false })).toBeTruthy();
+    const sources = screen.getByRole('list', { name: 'Sources' });
+    expect(within(sources).getAllByRole('listitem').length).toBeGreaterThan(3);
+    expect(sources.textContent).toMatch(/https:\/\//);
+    expect(screen.getAllByText('UNCONFIRMED').length).toBeGreaterThan(0);
+    // No link leaves the app: sources are text.
+    expect(within(sources).queryAllByRole('link')).toEqual([]);
+  });
+
+  it('shows a catalog error', async () => {
+    renderApp(
+      { catalog: { ok: false, error: { code: 'catalog', message: 'The catalog x.json is not valid' } } },
+      { screen: 'directives' },
+    );
+    expect(await screen.findByText('The catalog could not be used')).toBeTruthy();
+  });
+});
+
+describe('Plan', () => {
+  it('offers to make the plan', async () => {
+    renderApp({}, { screen: 'plan' });
+    await heading('Removal plan');
+    expect(screen.getByRole('button', { name: 'Make the plan' })).toBeTruthy();
+  });
+
+  it('keeps Start disabled until the warnings are acknowledged, then sends the plan id only', async () => {
+    const r = renderApp(
+      { remove: { ok: true, value: removalSummary(0) } },
+      { screen: 'plan', plan: step(planResult()) },
+    );
+    await heading('Removal plan');
+    expect(screen.getByText('Before you start')).toBeTruthy();
+    expect(screen.getByText('/usr/bin/dpkg --purge kesl')).toBeTruthy();
+    expect(screen.getByText('UNCONFIRMED')).toBeTruthy();
+    const start = screen.getByRole('button', { name: 'Start removal' });
+    expect(start).toHaveProperty('disabled', true);
+    await userEvent.click(screen.getByLabelText(/I have read the warnings/));
+    expect(start).toHaveProperty('disabled', false);
+    await userEvent.click(start);
+    await heading('Remove');
+    const call = r.calls.find((c) => c.method === 'remove');
+    expect(call?.request).toEqual({ planId: '0123456789abcdef', acknowledged: true, manualDone: [] });
+  });
+
+  it('asks for the uninstall password of protected products and reports manual steps done', async () => {
+    const r = renderApp(
+      { remove: { ok: true, value: removalSummary(0) } },
+      { screen: 'plan', plan: step(planResult({ credentials: true, manual: true })) },
+    );
+    await heading('Removal plan');
+    await userEvent.type(screen.getByLabelText('Password'), 's3cret');
+    await userEvent.click(screen.getByLabelText('I have done step s2 by hand'));
+    await userEvent.click(screen.getByLabelText(/I have read the warnings/));
+    await userEvent.click(screen.getByRole('button', { name: 'Start removal' }));
+    await waitFor(() => expect(r.calls.some((c) => c.method === 'remove')).toBe(true));
+    expect(r.calls.find((c) => c.method === 'remove')?.request).toEqual({
+      planId: '0123456789abcdef',
+      acknowledged: true,
+      manualDone: ['s2'],
+      credentials: { password: 's3cret', login: 'KLAdmin' },
+    });
+  });
+
+  it('cannot start where removal is impossible, and says nothing to remove when empty', async () => {
+    const r = renderApp(
+      {
+        appInfo: {
+          ok: true,
+          value: appInfo({
+            rights: { admin: false, how: 'uid 1000' },
+            removal: { mode: 'unavailable', method: 'none', explanation: 'No way to get rights.' },
+          }),
+        },
+      },
+      { screen: 'plan', plan: step(planResult()) },
+    );
+    await screen.findByText('Removal is not possible with the rights Divest has');
+    await userEvent.click(screen.getByLabelText(/I have read the warnings/));
+    expect(screen.getByRole('button', { name: 'Start removal' })).toHaveProperty('disabled', true);
+    r.unmount();
+    renderApp({}, { screen: 'plan', plan: step(planResult({ empty: true })) });
+    expect(await screen.findByText('Nothing to remove')).toBeTruthy();
+  });
+});
+
+describe('Remove', () => {
+  it('is empty before a removal', async () => {
+    renderApp({}, { screen: 'remove' });
+    expect(await screen.findByText('No removal has run')).toBeTruthy();
+  });
+
+  it('shows live steps and output, offers to stop, then the verdict', async () => {
+    let resolve: (v: unknown) => void = () => undefined;
+    const r = renderApp(
+      {
+        remove: () => new Promise((res) => (resolve = res)) as never,
+        cancelRemove: { ok: true, value: { cancelling: true, message: 'Stopping' } },
+      },
+      { screen: 'plan', plan: step(planResult()) },
+    );
+    await userEvent.click(await screen.findByLabelText(/I have read the warnings/));
+    await userEvent.click(screen.getByRole('button', { name: 'Start removal' }));
+    await heading('Remove');
+    act(() => {
+      r.emit('remove:progress', { type: 'phase', phase: 'running', message: 'Running the removal plan.' });
+      r.emit('remove:progress', { type: 'step-started', stepId: 's1', title: 'Remove KESL', attempt: 1 });
+      r.emit('remove:progress', {
+        type: 'step-output',
+        stepId: 's1',
+        stream: 'stdout',
+        text: 'Removing kesl (12.1.0-1234) ...\n',
+      });
+    });
+    expect(screen.getByText('Running…')).toBeTruthy();
+    expect(screen.getByRole('log').textContent).toContain('Removing kesl');
+    await userEvent.click(screen.getByRole('button', { name: 'Stop after the current step' }));
+    expect(r.calls.some((c) => c.method === 'cancelRemove')).toBe(true);
+    expect(screen.getByRole('button', { name: 'Stopping after the current step…' })).toHaveProperty(
+      'disabled',
+      true,
+    );
+    await act(async () => resolve({ ok: true, value: removalSummary(0) }));
+    expect(await screen.findByText('Removed and verified')).toBeTruthy();
+  });
+
+  it('says when removal failed, or needs a restart', async () => {
+    const r = renderApp(
+      {},
+      { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(30)) },
+    );
+    expect(await screen.findByText('Removal did not complete')).toBeTruthy();
+    r.unmount();
+    renderApp({}, { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(20)) });
+    expect(await screen.findByText('Restart needed to finish')).toBeTruthy();
+  });
+
+  it('explains an elevation refusal', async () => {
+    renderApp(
+      {},
+      {
+        screen: 'remove',
+        removal: {
+          running: false,
+          value: null,
+          error: { code: 'elevation-failed', message: 'Nothing was removed.' },
+        },
+      },
+    );
+    expect(await screen.findByText('Administrator rights were not granted')).toBeTruthy();
+  });
+});
+
+describe('Verify', () => {
+  it('offers a rescan, then lists leftovers with how to clear them', async () => {
+    const s = removalSummary(0);
+    renderApp(
+      { verify: { ok: true, value: { scan: s.after, leftovers: s.leftovers, stillInstalled: [] } } },
+      { screen: 'verify' },
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'Rescan now' }));
+    expect(await screen.findByText('No banned software is installed')).toBeTruthy();
+    expect(screen.getByText('Delete /var/log/kaspersky.')).toBeTruthy();
+  });
+
+  it('says loudly what is still installed', async () => {
+    renderApp(
+      {},
+      {
+        screen: 'verify',
+        verify: step({ scan: scanResult(), leftovers: [], stillInstalled: [keslFinding()] }),
+      },
+    );
+    expect(await screen.findByText('Banned software is still installed')).toBeTruthy();
+  });
+});
+
+describe('Replace', () => {
+  it('checks protection on request', async () => {
+    renderApp({ checkReplacement: { ok: true, value: replacement('active') } }, { screen: 'replace' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Check protection' }));
+    expect(await screen.findByRole('heading', { name: 'Protected: ClamAV is active' })).toBeTruthy();
+  });
+
+  it('shows UNPROTECTED loudly, also in the navigation', async () => {
+    renderApp({}, { screen: 'replace', replacement: step(replacement('not-installed')) });
+    expect(await screen.findByRole('heading', { name: 'UNPROTECTED: ClamAV is not installed' })).toBeTruthy();
+    expect(within(screen.getByRole('navigation', { name: 'Steps' })).getByText('UNPROTECTED')).toBeTruthy();
+  });
+});
+
+describe('Receipt', () => {
+  it('asks for a scan when there is nothing to put in a receipt', async () => {
+    renderApp(
+      { previewReceipt: { ok: false, error: { code: 'nothing-to-receipt', message: 'no scan' } } },
+      { screen: 'receipt' },
+    );
+    expect(await screen.findByText('Scan first')).toBeTruthy();
+  });
+
+  it('exports and checks receipts', async () => {
+    const preview = {
+      receipt: {
+        schema: 'divest.receipt/1' as const,
+        id: '3b241101-e2bb-4255-8caf-4136c566a962',
+        issuedAt: '2026-11-22T10:02:00.000Z',
+        kind: 'removal' as const,
+        host: {
+          hostname: 'ws-042',
+          os: 'linux' as const,
+          osVersion: 'Debian 12',
+          arch: 'x64',
+          machineId: 'm-1',
+        },
+        operator: {},
+        directives: [{ id: 'bod-17-01', shortName: 'BOD 17-01', title: 'Removal' }],
+        findingsBefore: [keslFinding()],
+        actions: [],
+        after: { findings: [], leftovers: [] },
+        replacement: null,
+        journal: { length: 10, headHash: 'b'.repeat(64), intact: true },
+        app: { name: 'divest' as const, version: '0.1.0' },
+        catalog: { version: '2026.11.22', sha256: 'a'.repeat(64) },
+      },
+      keyFingerprint: `SHA256:${'c'.repeat(64)}`,
+    };
+    const r = renderApp(
+      {
+        previewReceipt: { ok: true, value: preview },
+        exportReceipt: {
+          ok: true,
+          value: {
+            receiptId: preview.receipt.id,
+            kind: 'removal',
+            keyFingerprint: preview.keyFingerprint,
+            folder: '/tmp/r',
+            files: { json: '/tmp/r/x.json', html: '/tmp/r/x.html', pdf: '/tmp/r/x.pdf' },
+            journalIntact: true,
+          },
+        },
+        verifyReceipt: (req) =>
+          (req as { text: string }).text.includes('tampered')
+            ? {
+                ok: true,
+                value: {
+                  valid: false,
+                  problems: ['the signature does not match the content'],
+                  fingerprint: null,
+                  summary: null,
+                },
+              }
+            : {
+                ok: true,
+                value: { valid: true, problems: [], fingerprint: preview.keyFingerprint, summary: null },
+              },
+      },
+      { screen: 'receipt' },
+    );
+    expect(await screen.findByText('No operator name')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Export the receipt' }));
+    expect(await screen.findByText('/tmp/r/x.pdf')).toBeTruthy();
+    expect(r.calls.find((c) => c.method === 'exportReceipt')?.request).toEqual({
+      formats: ['json', 'html', 'pdf'],
+    });
+    const input = screen.getByLabelText('Receipt file (JSON)');
+    await userEvent.upload(input, new File(['{"ok":1}'], 'r.json', { type: 'application/json' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Check the receipt' }));
+    expect(await screen.findByText('VALID: the receipt is intact and signed')).toBeTruthy();
+    await userEvent.upload(input, new File(['tampered'], 'r.json', { type: 'application/json' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Check the receipt' }));
+    expect(await screen.findByText('INVALID: do not trust this receipt')).toBeTruthy();
+  });
+});
+
+describe('Log', () => {
+  const entry = {
+    line: 1,
+    seq: 1,
+    at: '2026-11-22T10:00:00.000Z',
+    type: 'scan.started',
+    hash: 'd'.repeat(64),
+    summary: 'Scan started (scan)',
+  };
+  it('lists events and says the chain is intact', async () => {
+    renderApp(
+      {
+        readJournal: {
+          ok: true,
+          value: {
+            file: '/j',
+            report: {
+              intact: true,
+              length: 1,
+              head: { seq: 1, hash: 'd'.repeat(64), line: 1 },
+              problems: [],
+            },
+            total: 1,
+            events: [entry],
+          },
+        },
+      },
+      { screen: 'log' },
+    );
+    expect(await screen.findByText('Chain intact')).toBeTruthy();
+    expect(screen.getByText('Scan started (scan)')).toBeTruthy();
+  });
+
+  it('names each problem of a broken chain', async () => {
+    renderApp(
+      {
+        readJournal: {
+          ok: true,
+          value: {
+            file: '/j',
+            report: {
+              intact: false,
+              length: 2,
+              head: null,
+              problems: [{ line: 2, kind: 'hash-mismatch', message: 'line 1 was changed' }],
+            },
+            total: 1,
+            events: [entry],
+          },
+        },
+      },
+      { screen: 'log' },
+    );
+    expect(await screen.findByText('Chain BROKEN')).toBeTruthy();
+    expect(screen.getByText(/Line 2: line 1 was changed/)).toBeTruthy();
+  });
+
+  it('is empty before the first scan', async () => {
+    renderApp(
+      {
+        readJournal: {
+          ok: true,
+          value: {
+            file: '/j',
+            report: { intact: true, length: 0, head: null, problems: [] },
+            total: 0,
+            events: [],
+          },
+        },
+      },
+      { screen: 'log' },
+    );
+    expect(await screen.findByText('Nothing recorded yet')).toBeTruthy();
+  });
+});
+
+describe('Settings', () => {
+  it('saves the operator and applies the theme', async () => {
+    const r = renderApp(
+      { setSettings: (req) => ({ ok: true, value: settings(req as object) }) },
+      { screen: 'settings' },
+    );
+    await userEvent.type(await screen.findByLabelText('Operator name'), 'Dana');
+    await userEvent.click(screen.getByLabelText('Dark'));
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('Settings saved')).toBeTruthy();
+    expect(r.calls.find((c) => c.method === 'setSettings')?.request).toMatchObject({
+      operatorName: 'Dana',
+      theme: 'dark',
+    });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+  });
+
+  it('shows a refused catalog', async () => {
+    renderApp(
+      { setSettings: { ok: false, error: { code: 'catalog', message: 'not a Divest catalog' } } },
+      { screen: 'settings' },
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('not a Divest catalog')).toBeTruthy();
+  });
+});
+
+describe('Navigation', () => {
+  it('follows the menu (app:navigate) and focuses the new screen’s heading', async () => {
+    const r = renderApp();
+    await heading('Scan');
+    act(() => r.emit('app:navigate', { screen: 'log' }));
+    const h = await heading('Log');
+    expect(document.activeElement).toBe(h);
+  });
+});

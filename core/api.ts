@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { Directive, Reference } from './catalog/schema';
+import type { LoadedCatalog } from './catalog/load';
 import { Plan } from './remove/plan';
 import { Finding, ScanResult } from './scan/result';
 import { Leftover } from './verify/leftovers';
@@ -385,6 +386,27 @@ export const CatalogView = z.strictObject({
 });
 /** See {@link CatalogView}. */
 export type CatalogView = z.infer<typeof CatalogView>;
+
+/** The catalog as `catalog:get` returns it (products without their signatures and recipes). */
+export function toCatalogView(c: LoadedCatalog): CatalogView {
+  return {
+    version: c.catalog.version,
+    origin: c.origin,
+    sha256: c.sha256,
+    references: c.catalog.references,
+    directives: c.catalog.directives,
+    products: c.catalog.products.map((p) => ({
+      id: p.id,
+      name: p.name,
+      vendor: p.vendor,
+      status: p.status,
+      statusReason: p.statusReason,
+      description: p.description,
+      directives: p.directives,
+      platforms: p.platforms,
+    })),
+  };
+}
 
 /**
  * The contract: each method's request and result schema.

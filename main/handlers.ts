@@ -24,6 +24,7 @@ import {
   type ParsedRequest,
   type Result,
   type Settings,
+  toCatalogView,
 } from '../core/api';
 import { loadBuiltInCatalog, loadCatalogFile, type LoadedCatalog } from '../core/catalog/load';
 import type { HostOs } from '../core/host/inventory';
@@ -163,6 +164,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const loaded = file ? loadCatalogFile(file) : loadBuiltInCatalog();
     catalogs.set(file, loaded);
     return loaded;
+  };
+  /** What the receipt says now, from the journal, with the operator from the settings. */
+  const receiptInput = async (): Promise<ReturnType<typeof assembleReceipt>> => {
+    const { events, report } = await journal.readEvents();
+    const s = deps.settings.get();
+    return assembleReceipt({
+      events,
+      journal: report,
+      catalog: catalog(),
+      appVersion: deps.appVersion,
+      operator: {
+        ...(s.operatorName ? { name: s.operatorName } : {}),
+        ...(s.organisation ? { organisation: s.organisation } : {}),
+      },
+    });
   };
   const session = (extra: Partial<SessionOptions> = {}): SessionOptions => ({
     catalog: catalog(),
@@ -370,38 +386,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }),
 
     async previewReceipt() {
-      const { events, report } = await journal.readEvents();
-      const s = deps.settings.get();
-      const receipt = buildReceipt(
-        assembleReceipt({
-          events,
-          journal: report,
-          catalog: catalog(),
-          appVersion: deps.appVersion,
-          operator: {
-            ...(s.operatorName ? { name: s.operatorName } : {}),
-            ...(s.organisation ? { organisation: s.organisation } : {}),
-          },
-        }),
-      );
+      const receipt = buildReceipt(await receiptInput());
       return { receipt, keyFingerprint: loadOrCreateSigningKey(deps.dataDir).fingerprint };
     },
 
     async exportReceipt(req) {
       if (req.formats.includes('pdf') && !deps.renderPdf)
         throw new ApiFailure('unsupported', 'PDF printing is not available here; export JSON and HTML.');
-      const { events, report } = await journal.readEvents();
       const s = deps.settings.get();
-      const input = assembleReceipt({
-        events,
-        journal: report,
-        catalog: catalog(),
-        appVersion: deps.appVersion,
-        operator: {
-          ...(s.operatorName ? { name: s.operatorName } : {}),
-          ...(s.organisation ? { organisation: s.organisation } : {}),
-        },
-      });
+      const input = await receiptInput();
       const key = loadOrCreateSigningKey(deps.dataDir);
       const receipt = signReceipt(buildReceipt(input), key);
       const folder = path.resolve(s.exportFolder || deps.defaultExportFolder);
@@ -435,7 +428,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         keyFingerprint: receipt.signature.keyFingerprint,
         folder,
         files,
-        journalIntact: report.intact,
+        journalIntact: input.journal.intact,
       };
     },
 
@@ -482,24 +475,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async catalog() {
-      const c = catalog();
-      return {
-        version: c.catalog.version,
-        origin: c.origin,
-        sha256: c.sha256,
-        references: c.catalog.references,
-        directives: c.catalog.directives,
-        products: c.catalog.products.map((p) => ({
-          id: p.id,
-          name: p.name,
-          vendor: p.vendor,
-          status: p.status,
-          statusReason: p.statusReason,
-          description: p.description,
-          directives: p.directives,
-          platforms: p.platforms,
-        })),
-      };
+      return toCatalogView(catalog());
     },
 
     async getSettings() {

@@ -206,6 +206,22 @@ export function powerShellScript(vendorKeys: readonly string[]): string {
   ].join('\n');
 }
 
+/**
+ * The argv that runs a PowerShell script: no profile, no prompts, the script as -EncodedCommand
+ * (UTF-16LE base64), so no quoting of the script text is ever involved.
+ */
+export function powerShellArgv(powershell: string, script: string): string[] {
+  return [
+    powershell,
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-EncodedCommand',
+    Buffer.from(script, 'utf16le').toString('base64'),
+  ];
+}
+
 /** Parses spawn 6's output; throws with a reason when it is not the expected JSON. */
 export function parsePowerShellReport(stdout: string): z.infer<typeof PowerShellReport> {
   const text = stdout.trim().replace(/^\uFEFF/, '');
@@ -316,18 +332,9 @@ export async function probeWindows(
     });
 
     const sixth = hasPowerShell
-      ? runner.run(
-          [
-            tools.powershell,
-            '-NoProfile',
-            '-NonInteractive',
-            '-ExecutionPolicy',
-            'Bypass',
-            '-EncodedCommand',
-            Buffer.from(powerShellScript(options.vendorRegistryKeys), 'utf16le').toString('base64'),
-          ],
-          { timeoutMs: 60_000 },
-        )
+      ? runner.run(powerShellArgv(tools.powershell, powerShellScript(options.vendorRegistryKeys)), {
+          timeoutMs: 60_000,
+        })
       : runner.run(
           [tools.reg, 'query', 'HKLM\\SOFTWARE\\Microsoft\\Cryptography', '/v', 'MachineGuid', '/reg:64'],
           {

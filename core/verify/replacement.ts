@@ -20,7 +20,7 @@ import type { Catalog } from '../catalog/schema';
 import { readInRoot, resolveInRoot, statInRoot } from '../host/fs-root';
 import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
 import { readDpkgDatabase } from '../host/dpkg-db';
-import { hasWindowsPowerShell, SERVICES_KEY, windowsTools } from '../host/windows';
+import { hasWindowsPowerShell, powerShellArgv, SERVICES_KEY, windowsTools } from '../host/windows';
 
 export const ReplacementStatus = z.strictObject({
   os: z.enum(['windows', 'macos', 'linux']),
@@ -136,18 +136,7 @@ async function checkWindows(ctx: ReplacementContext, checkedAt: string): Promise
   const base = { os: 'windows' as const, product: 'Microsoft Defender Antivirus', checkedAt };
   const hasPs = ctx.hasPowerShell ?? hasWindowsPowerShell(tools);
   if (hasPs) {
-    const r = await ctx.runner.run(
-      [
-        tools.powershell,
-        '-NoProfile',
-        '-NonInteractive',
-        '-ExecutionPolicy',
-        'Bypass',
-        '-EncodedCommand',
-        Buffer.from(WINDOWS_SCRIPT, 'utf16le').toString('base64'),
-      ],
-      { timeoutMs: 60_000 },
-    );
+    const r = await ctx.runner.run(powerShellArgv(tools.powershell, WINDOWS_SCRIPT), { timeoutMs: 60_000 });
     try {
       const rep = WindowsReport.parse(JSON.parse(r.stdout.trim().replace(/^\uFEFF/, '')));
       const banned = ctx.bannedNames ?? [/kaspersky/i];

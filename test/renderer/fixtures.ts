@@ -2,7 +2,15 @@
  * Data for the screen tests, in the contract's shapes (each is parsed with the contract's schema,
  * so a fixture cannot drift from what main really sends). The catalog is the real built-in one.
  */
-import { AppInfo, CatalogView, PlanResult, RemovalSummary, Settings, DEFAULT_SETTINGS } from '../../core/api';
+import {
+  AppInfo,
+  CatalogView,
+  PlanResult,
+  RemovalSummary,
+  Settings,
+  DEFAULT_SETTINGS,
+  toCatalogView,
+} from '../../core/api';
 import { loadBuiltInCatalog } from '../../core/catalog/load';
 import { ScanResult, type Finding } from '../../core/scan/result';
 import { ReplacementStatus } from '../../core/verify/replacement';
@@ -25,24 +33,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
 
 /** The real built-in catalog, as `catalog:get` returns it. */
 export function catalogView(): CatalogView {
-  const c = loadBuiltInCatalog();
-  return CatalogView.parse({
-    version: c.catalog.version,
-    origin: c.origin,
-    sha256: c.sha256,
-    references: c.catalog.references,
-    directives: c.catalog.directives,
-    products: c.catalog.products.map((p) => ({
-      id: p.id,
-      name: p.name,
-      vendor: p.vendor,
-      status: p.status,
-      statusReason: p.statusReason,
-      description: p.description,
-      directives: p.directives,
-      platforms: p.platforms,
-    })),
-  });
+  return CatalogView.parse(toCatalogView(loadBuiltInCatalog()));
 }
 
 /** Settings. */

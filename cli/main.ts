@@ -74,7 +74,11 @@ export async function main(
       err.write(`divest: ${e.message}\n`);
       return 1;
     }
-    err.write(`divest: ${(e as Error).stack ?? String(e)}\n`);
+    // Anything else: say what failed, in one line; the stack only when asked for.
+    const message = e instanceof Error ? e.message : String(e);
+    err.write(`divest: ${command ?? ''} failed: ${message}\n`);
+    if (process.env.DIVEST_DEBUG) err.write(`${(e as Error).stack ?? ''}\n`);
+    else err.write('divest: (set DIVEST_DEBUG=1 to see where it failed)\n');
     return 1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `divest receipt export` and `divest receipt verify`.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
@@ -15,6 +15,7 @@ import { resolveTarget } from '../core/scan/scan';
 import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
 import { makeContext } from './context';
 import { VERSION } from './version';
+import { ensureDir } from '../core/fs-dirs';
 
 const HELP = `divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME] [--data-dir DIR]
 divest receipt verify FILE.json [--fingerprint SHA256:...] [--json]
@@ -26,7 +27,7 @@ verify  Checks a receipt's structure and signature, offline. With --fingerprint,
 `;
 
 function write(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  ensureDir(path.dirname(path.resolve(file)));
   writeFileSync(file, text, { mode: 0o644 });
 }
 

@@ -11,7 +11,7 @@
  * the first runs is refused with `busy`, never queued behind a removal.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -45,6 +45,7 @@ import { ApiFailure, toApiError } from './errors';
 import { removalMode } from './elevate';
 import { ReportingRunner, describeCommand } from './progress-runner';
 import { DirectRemover, type Remover } from './remover';
+import { ensureDir } from '../core/fs-dirs';
 
 /**
  * Where the settings live: electron-store in the app, memory in tests.
@@ -398,7 +399,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const key = loadOrCreateSigningKey(deps.dataDir);
       const receipt = signReceipt(buildReceipt(input), key);
       const folder = path.resolve(s.exportFolder || deps.defaultExportFolder);
-      mkdirSync(folder, { recursive: true });
+      ensureDir(folder);
       const base = path.join(
         folder,
         receiptBaseName(receipt.host.hostname, new Date(receipt.issuedAt), receipt.id),

@@ -9,7 +9,7 @@
  * Command-line options (for images, test beds and tests): `--host-root DIR`, `--host-os linux|macos`,
  * `--data-dir DIR`, `--divest-user-data DIR` (where electron-store keeps the settings).
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
 import type { HostOs } from '../core/host/inventory';
@@ -27,6 +27,7 @@ import { WORKER_FLAG, runRemoveWorker } from './remove-worker';
 import { hardenSession, hardenWebContents } from './security';
 import { ElectronSettingsStore } from './settings-store';
 import { APP_ENTRY, APP_SCHEME, mainWindowOptions } from './window';
+import { ensureDir } from '../core/fs-dirs';
 
 function option(name: string): string | undefined {
   const argv = process.argv;
@@ -40,12 +41,12 @@ function option(name: string): string | undefined {
 function chooseDataDir(): string {
   const wanted = option('--data-dir') ?? defaultDataDir();
   try {
-    mkdirSync(wanted, { recursive: true });
+    ensureDir(wanted);
     accessSync(wanted, constants.W_OK);
     return wanted;
   } catch {
     const fallback = path.join(app.getPath('userData'), 'data');
-    mkdirSync(fallback, { recursive: true });
+    ensureDir(fallback);
     return fallback;
   }
 }

@@ -17,7 +17,7 @@
  * Secrets (uninstall passwords) must never reach the journal: callers pass them to `append`, which
  * refuses to write a line that contains any of them.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ChainVerifier,
@@ -29,6 +29,7 @@ import {
 import { BREAK_EVENT_TYPE, EVENT_TYPE_PATTERN, JournalEvent, hashLine, type EventType } from './event.js';
 import { DEFAULT_MAX_LINE_BYTES, readLines, readTail, type RawLine } from './lines.js';
 import { withFileLock, type LockOptions } from './lock.js';
+import { ensureDir } from '../fs-dirs';
 
 export type { JournalProblem, JournalHead, VerifyReport } from './chain.js';
 export { EVENT_TYPES, GENESIS_HASH, JournalEvent, type EventType, type KnownEventType } from './event.js';
@@ -219,7 +220,7 @@ class JournalFile implements Journal {
     }
     // Fail early, before taking the lock, on a secret in the data.
     if (containsSecret(JSON.stringify(data), options.secrets)) throw new JournalSecretError(type);
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    ensureDir(dirname(this.file), 0o700);
     return withFileLock(this.#lockFile, () => this.#appendLocked(type, data, options), this.#options.lock);
   }
 

@@ -22,7 +22,6 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   readFileSync,
   statSync,
@@ -31,6 +30,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir } from '../fs-dirs';
 
 /**
  * A loaded signing key.
@@ -162,7 +162,7 @@ function checkPrivateKeyMode(file: string): void {
 export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   const file = signingKeyPath(dataDir);
   const dir = join(dataDir, 'keys');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDir(dir, 0o700);
 
   let pem: string;
   try {

@@ -7,7 +7,6 @@
  * touched. Because every step's start and end are journaled, a crash, a kill or a reboot in the
  * middle resumes at the right step; the state is read back from the journal, never kept elsewhere.
  */
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Journal, ReadEvent } from '../journal/journal';
@@ -17,6 +16,7 @@ import { Plan, type PlanStep } from './plan';
 import { targetsPresent, type PresenceContext } from './presence';
 import type { CredentialScheme } from '../catalog/schema';
 import type { z } from 'zod';
+import { ensureDir } from '../fs-dirs';
 
 export interface Credentials {
   login?: string;
@@ -320,7 +320,12 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
           : step.argv;
     // msiexec fails (1622) when its log folder does not exist.
     const logFile = argv.indexOf('/l*v') >= 0 ? argv[argv.indexOf('/l*v') + 1] : undefined;
-    if (logFile) await mkdir(path.win32.dirname(logFile), { recursive: true }).catch(() => undefined);
+    if (logFile)
+      try {
+        ensureDir(path.win32.dirname(logFile));
+      } catch {
+        /* msiexec will say so (1622) */
+      }
     await opts.journal.append(
       'step.started',
       {

@@ -63,7 +63,7 @@ export function ReplaceScreen() {
               role="alert"
               className="margin-y-2 unprotected"
             >
-              <p className="margin-0">{r.detail}</p>
+              <p className="margin-0">{r.detail.replace(/^UNPROTECTED:\s*/, '')}</p>
             </Notice>
           )}
           <h2>What was checked</h2>

@@ -2,8 +2,9 @@
  * Entry point of the bundled `divest` executable (out/cli/divest.cjs).
  */
 import { main } from './main';
+import { safeStream } from './safe-output';
 
-main(process.argv.slice(2), process.stdout, process.stderr).then(
+main(process.argv.slice(2), safeStream(process.stdout), safeStream(process.stderr)).then(
   (code) => {
     process.exitCode = code;
   },

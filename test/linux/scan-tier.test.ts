@@ -7,13 +7,14 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding, ScanResult as ScanResultType } from '../../core/scan/result';
 import { ScanResult } from '../../core/scan/result';
 import type { Bed, FixturePackage } from '../beds/linux';
 import {
+  ensureBuiltCli,
   bedFixtures,
   buildFixtureDebs,
   buildFixtureRpms,
@@ -37,29 +38,6 @@ const AGENT = 'kaspersky-network-agent';
 const KAV4FS = 'kaspersky-anti-virus-linux-file-server';
 
 const skip = skipReason(['dpkg', 'dpkg-deb', 'dpkg-query', 'rpm', 'rpmbuild']);
-
-/** Newest modification time of the files the CLI bundle is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (p: string): void => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const e of readdirSync(p)) walk(path.join(p, e));
-    } else {
-      newest = Math.max(newest, st.mtimeMs);
-    }
-  };
-  for (const p of ['cli', 'core', 'catalog', 'scripts/build.mjs', 'package.json']) walk(path.join(repo, p));
-  return newest;
-}
-
-/** Builds the CLI with `npm run build` unless the bundle is newer than every source. */
-function ensureBuiltCli(): void {
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource()) return;
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repo, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed (${String(r.status)}):\n${r.stderr}${r.stdout}`);
-}
 
 interface CliRun {
   status: number | null;

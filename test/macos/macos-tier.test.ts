@@ -9,7 +9,7 @@
  * `DIVEST_TEST_CATALOG=FILE` runs every scan with `--catalog FILE` instead of the built-in catalog.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import {
   pythonAvailable,
 } from '../beds/macos';
 import type { MacosBed } from '../beds/macos';
+import { ensureBuiltCli } from '../beds/linux';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'out/cli/divest.cjs');
@@ -62,29 +63,6 @@ const PYTHON = pythonAvailable();
 if (!PYTHON) {
   if (process.env.CI) throw new Error('python3 (plistlib) is needed to build macOS test beds');
   console.warn('macOS tier: python3 not found; skipped');
-}
-
-/** Newest modification time of the files the CLI bundle is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (p: string): void => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const e of readdirSync(p)) walk(path.join(p, e));
-    } else {
-      newest = Math.max(newest, st.mtimeMs);
-    }
-  };
-  for (const p of ['cli', 'core', 'catalog', 'scripts/build.mjs', 'package.json']) walk(path.join(repo, p));
-  return newest;
-}
-
-/** Builds the CLI with `npm run build` unless the bundle is newer than every source. */
-function ensureBuiltCli(): void {
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource()) return;
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repo, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed (${String(r.status)}):\n${r.stderr}${r.stdout}`);
 }
 
 const temps: string[] = [];

@@ -180,10 +180,12 @@ export interface ProbeContext {
   live: boolean;
   os: HostOs;
   /**
-   * Which packages deserve their file lists read (reading every package's list on a machine with
-   * thousands of packages would be slow). Supplied by the scanner from the catalog.
+   * Which packages can matter: the catalog's package names and the vendors' maintainers. Supplied
+   * by the scanner; when given, the probe reports only those packages (with their file lists), so
+   * a machine with thousands of packages does not pay for building and matching all of them.
+   * Without it, every package is reported.
    */
-  wantsPackageFiles?: (name: string, maintainer: string | undefined) => boolean;
+  packageInterest?: (name: string, maintainer: string | undefined) => boolean;
 }
 
 /** What each OS probe returns; host identity and catalog paths are gathered separately. */

@@ -28,10 +28,15 @@ const UNIT_DIRS = [
 ];
 const INIT_DIR = '/etc/init.d';
 
-async function probeDpkg(ctx: ProbeContext, notes: ProbeNote[]): Promise<InventoryItem[]> {
+async function probeDpkg(
+  ctx: ProbeContext,
+  notes: ProbeNote[],
+  found: Set<string>,
+): Promise<InventoryItem[]> {
   const statusPath = '/var/lib/dpkg/status';
   const db = await readDpkgDatabase(ctx.hostRoot);
   if (!db) return [];
+  found.add('dpkg');
   const { records, problems } = db;
   if (db.pendingApplied > 0)
     notes.push({
@@ -43,6 +48,7 @@ async function probeDpkg(ctx: ProbeContext, notes: ProbeNote[]): Promise<Invento
     notes.push({ probe: 'linux.dpkg', level: 'warning', message: `${statusPath}: ${p}` });
   const items: PackageEntry[] = [];
   for (const r of records) {
+    if (ctx.packageInterest && !ctx.packageInterest(r.package, r.maintainer)) continue;
     const entry: PackageEntry = {
       kind: 'package',
       manager: 'dpkg',
@@ -54,7 +60,7 @@ async function probeDpkg(ctx: ProbeContext, notes: ProbeNote[]): Promise<Invento
       status: r.status,
       installed: dpkgFilesPresent(r.status),
     };
-    if (ctx.wantsPackageFiles?.(r.package, r.maintainer)) {
+    if (ctx.packageInterest) {
       const list =
         (await readInRoot(ctx.hostRoot, `/var/lib/dpkg/info/${r.package}.list`)) ??
         (r.architecture
@@ -83,9 +89,11 @@ async function probeRpm(
   ctx: ProbeContext,
   runner: CommandRunner,
   notes: ProbeNote[],
+  found: Set<string>,
 ): Promise<InventoryItem[]> {
   const dbDir = await findRpmDb(ctx);
   if (!dbDir) return [];
+  found.add('rpm');
   const base = ['rpm', '--root', ctx.hostRoot, '--dbpath', dbDir];
   const qf = '%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{VENDOR}\\t%{PACKAGER}\\n';
   const res = await runner.run([...base, '-qa', '--qf', qf], { timeoutMs: 60_000 });
@@ -124,7 +132,9 @@ async function probeRpm(
       installed: true,
     });
   }
-  const wanted = entries.filter((e) => ctx.wantsPackageFiles?.(e.name, e.maintainer));
+  const wanted = ctx.packageInterest
+    ? entries.filter((e) => ctx.packageInterest?.(e.name, e.maintainer))
+    : [];
   if (wanted.length > 0) {
     const files = await runner.run(
       [...base, '-q', '--qf', '[%{=NAME}\\t%{FILENAMES}\\n]', ...wanted.map((w) => w.name)],
@@ -144,7 +154,7 @@ async function probeRpm(
       for (const w of wanted) w.files = byName.get(w.name);
     }
   }
-  return entries;
+  return ctx.packageInterest ? wanted : entries;
 }
 
 async function probeUnits(ctx: ProbeContext): Promise<InventoryItem[]> {
@@ -203,13 +213,14 @@ async function probeProcesses(ctx: ProbeContext, notes: ProbeNote[]): Promise<In
 /** Inventories a Linux machine (or a Linux image under `ctx.hostRoot`). */
 export async function probeLinux(ctx: ProbeContext, runner: CommandRunner): Promise<ProbeOutput> {
   const notes: ProbeNote[] = [];
+  const found = new Set<string>();
   const [dpkg, rpm, units, processes] = await Promise.all([
-    probeDpkg(ctx, notes),
-    probeRpm(ctx, runner, notes),
+    probeDpkg(ctx, notes, found),
+    probeRpm(ctx, runner, notes, found),
     probeUnits(ctx),
     probeProcesses(ctx, notes),
   ]);
-  if (dpkg.length === 0 && rpm.length === 0) {
+  if (found.size === 0) {
     notes.push({
       probe: 'linux',
       level: 'warning',

@@ -8,7 +8,6 @@ import type { CommandRunner } from '../host/runner';
 import type { HostIdentity, HostOs, InventoryItem, ProbeContext, ProbeNote } from '../host/inventory';
 import { linuxIdentity, macosIdentity, runningOs, windowsIdentity } from '../host/identity';
 import { probeLinux } from '../host/linux';
-import { probeMacos } from '../host/macos';
 import { probeWindows } from '../host/windows';
 import { checkPaths } from '../host/paths';
 import { catalogPaths, compileCatalog, matchInventory, packageInterest } from './match';
@@ -72,7 +71,7 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
     hostRoot: target.root,
     live: target.live,
     os: target.os,
-    wantsPackageFiles: packageInterest(matcher),
+    packageInterest: packageInterest(matcher),
   };
   let items: InventoryItem[];
   let notes: ProbeNote[];
@@ -85,6 +84,8 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
       break;
     }
     case 'macos': {
+      // Loaded on demand: the plist parsers (XML and binary) are only needed for macOS.
+      const { probeMacos } = await import('../host/macos');
       const [out, id] = await Promise.all([probeMacos(ctx, opts.runner), macosIdentity(ctx, opts.runner)]);
       ({ items, notes } = out);
       host = id;

@@ -16,8 +16,11 @@ Scans this machine (or a mounted Linux/macOS image with --host-root) for banned 
 Exit codes: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
 `;
 
+/** Compact directive labels for the table ("NDAA FY2018 §1634", not "... / FAR 52.204-23"). */
 function directiveNames(catalog: LoadedCatalog): Map<string, string> {
-  return new Map(catalog.catalog.directives.map((d) => [d.id, d.shortName]));
+  return new Map(
+    catalog.catalog.directives.map((d) => [d.id, d.shortName.split(/ \/ | \(/)[0] ?? d.shortName]),
+  );
 }
 
 /** The human-readable report of a scan. */
@@ -47,7 +50,7 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
       table(
         ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES', 'EVIDENCE'],
         rows,
-        [48, 20, 6, 9, 70, 8],
+        [48, 20, 6, 9, 90, 8],
       ),
     );
     if (withEvidence) {

@@ -23,6 +23,7 @@ import type { SessionOptions } from '../core/remove/session';
 import { ApiFailure } from './errors';
 import type { RemoveJob, Remover } from './remover';
 import { WORKER_FLAG, WorkerLine, type WorkerRequest } from './remove-worker';
+import { powerShellArgv, windowsTools } from '../core/host/windows';
 
 /** Quotes a string as a PowerShell single-quoted literal. */
 export function psQuote(s: string): string {
@@ -53,29 +54,13 @@ export function elevatedArgv(
       return pkexec ? [pkexec, ...command] : null;
     }
     case 'windows': {
-      const systemRoot = env.SystemRoot ?? 'C:\\Windows';
-      const powershell = path.win32.join(
-        systemRoot,
-        'System32',
-        'WindowsPowerShell',
-        'v1.0',
-        'powershell.exe',
-      );
       const list = args.map(psQuote).join(',');
       const script = [
         "$ErrorActionPreference = 'Stop'",
         `$p = Start-Process -FilePath ${psQuote(file)} -ArgumentList @(${list}) -Verb RunAs -Wait -PassThru -WindowStyle Hidden`,
         'exit $p.ExitCode',
       ].join('\n');
-      return [
-        powershell,
-        '-NoProfile',
-        '-NonInteractive',
-        '-ExecutionPolicy',
-        'Bypass',
-        '-EncodedCommand',
-        Buffer.from(script, 'utf16le').toString('base64'),
-      ];
+      return powerShellArgv(windowsTools(env).powershell, script);
     }
     case 'macos': {
       // `quoted form of` makes each argument safe for the shell that `do shell script` uses.

@@ -115,9 +115,9 @@ export default tseslint.config(
               message: 'A sandboxed preload has no Node.',
             },
             {
-              group: ['**/core/**', '!**/core/api-methods', '**/main/**', '**/renderer/**'],
+              group: ['**/core/**', '!**/core/api', '**/main/**', '**/renderer/**'],
               allowTypeImports: true,
-              message: 'The preload imports only core/api-methods (types from elsewhere).',
+              message: 'The preload imports only core/api (types from elsewhere).',
             },
           ],
         },

@@ -4,16 +4,18 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import type { Catalog } from '../core/catalog/schema';
+import { DivestError } from '../core/errors';
+import type { Catalog } from '../core/model/catalog';
+import { HOST_OSES } from '../core/model/host';
 
-export class UsageError extends Error {
+/** A usage error (exit code 2): one sentence naming what is wrong with the command line. */
+export class UsageError extends DivestError<'usage'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('usage', message);
   }
 }
 
-const HostOs = z.enum(['linux', 'macos', 'windows'], {
+const HostOsFlag = z.enum(HOST_OSES, {
   error: (iss) => `--host-os must be linux, macos or windows (got "${String(iss.input)}")`,
 });
 const NonEmpty = (flag: string): z.ZodString => z.string().min(1, `${flag} needs a value`);
@@ -21,7 +23,7 @@ const NonEmpty = (flag: string): z.ZodString => z.string().min(1, `${flag} needs
 export const CommonOptions = z.object({
   json: z.boolean().default(false),
   'host-root': NonEmpty('--host-root').optional(),
-  'host-os': HostOs.optional(),
+  'host-os': HostOsFlag.optional(),
   catalog: NonEmpty('--catalog').optional(),
   'data-dir': NonEmpty('--data-dir').optional(),
 });

@@ -3,7 +3,8 @@
  */
 import * as z from 'zod';
 import { parseCommand, UsageError } from './args';
-import { makeContext } from './context';
+import { journalView } from '../core/usecases/journal-view';
+import { makeWorkspace } from './context';
 
 const HELP = `divest log verify [--json] [--data-dir DIR]
 divest log show [--json] [--data-dir DIR]
@@ -33,7 +34,7 @@ export async function runLog(argv: string[], out: NodeJS.WritableStream): Promis
     out.write(HELP);
     return 0;
   }
-  const ctx = makeContext(options);
+  const ctx = makeWorkspace(options);
   if (sub === 'verify') {
     const report = await ctx.journal.verify();
     if (options.json) out.write(`${JSON.stringify({ file: ctx.journal.file, ...report }, null, 2)}\n`);
@@ -50,11 +51,15 @@ export async function runLog(argv: string[], out: NodeJS.WritableStream): Promis
     }
     return report.intact ? 0 : 1;
   }
-  const { events, report } = await ctx.journal.readEvents();
+  const { events, setAside, report } = await ctx.journal.read();
   if (options.json)
-    out.write(`${JSON.stringify({ file: ctx.journal.file, integrity: report, events }, null, 2)}\n`);
+    out.write(
+      `${JSON.stringify({ file: ctx.journal.file, integrity: report, events, setAside }, null, 2)}\n`,
+    );
   else {
-    for (const e of events) out.write(`${String(e.line).padStart(5)}  ${e.event.at}  ${e.event.type}\n`);
+    const view = await journalView(ctx, Number.MAX_SAFE_INTEGER);
+    for (const e of [...view.events].reverse())
+      out.write(`${String(e.line).padStart(5)}  ${e.at}  ${e.type.padEnd(19)} ${e.summary}\n`);
     out.write(
       `${report.intact ? 'Chain intact' : `Chain BROKEN (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}; run "divest log verify")`}.\n`,
     );

@@ -4,9 +4,9 @@
  * Exit codes are a contract (ARCHITECTURE.md): scan/plan 0 nothing banned, 10 banned software
  * found, 1 failed, 2 usage; remove 0/20/30/2; receipt and log 0 valid / 1 invalid.
  */
-import { CatalogError } from '../core/catalog/load';
-import { ScanUsageError } from '../core/scan/scan';
+import { isDivestError, messageOf } from '../core/errors';
 import { UsageError } from './args';
+import { EXIT_CODE_OF } from './errors';
 import { VERSION } from './version';
 
 const HELP = `divest ${VERSION}: find, remove and prove the removal of banned security software
@@ -66,17 +66,12 @@ export async function main(
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ScanUsageError) {
+    if (isDivestError(e) && e.code !== 'internal') {
       err.write(`divest: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof CatalogError) {
-      err.write(`divest: ${e.message}\n`);
-      return 1;
+      return EXIT_CODE_OF[e.code];
     }
     // Anything else: say what failed, in one line; the stack only when asked for.
-    const message = e instanceof Error ? e.message : String(e);
-    err.write(`divest: ${command ?? ''} failed: ${message}\n`);
+    err.write(`divest: ${command ?? ''} failed: ${messageOf(e)}\n`);
     if (process.env.DIVEST_DEBUG) err.write(`${(e as Error).stack ?? ''}\n`);
     else err.write('divest: (set DIVEST_DEBUG=1 to see where it failed)\n');
     return 1;

@@ -1,11 +1,11 @@
 /**
  * `divest plan`: scan and print the ordered removal plan, with the warnings to read first.
  */
+import type { Plan } from '../core/model/plan';
 import { scanExitCode } from '../core/scan/scan';
-import { recordedPlan } from '../core/remove/session';
-import type { Plan } from '../core/remove/plan';
+import { planAndRecord } from '../core/usecases/plan';
 import { COMMON_FLAGS, CommonOptions, OnlyOption, checkOnly, parseCommand } from './args';
-import { makeContext } from './context';
+import { makeWorkspace } from './context';
 
 const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
@@ -63,9 +63,9 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream): Promi
     out.write(HELP);
     return 0;
   }
-  const ctx = makeContext(options);
-  checkOnly('plan', options.only, ctx.catalog.catalog);
-  const { scan, plan } = await recordedPlan(ctx.session({ only: options.only }));
+  const ws = makeWorkspace(options);
+  checkOnly('plan', options.only, ws.catalog.catalog);
+  const { scan, plan } = await planAndRecord(ws, { only: options.only });
   out.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
   return scanExitCode(scan);
 }

@@ -1,21 +1,12 @@
 /**
  * `divest receipt export` and `divest receipt verify`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { assembleReceipt, NothingToReceiptError } from '../core/receipt/assemble';
-import { buildReceipt, serializeReceipt, signReceipt, verifyReceipt } from '../core/receipt/sign';
-import { loadOrCreateSigningKey } from '../core/receipt/keys';
-import { renderReceiptHtml } from '../core/receipt/render-html';
-import { recordedScan } from '../core/remove/session';
-import { bannedNamePatterns, checkReplacement } from '../core/verify/replacement';
-import { resolveTarget } from '../core/scan/scan';
+import { verifyReceipt } from '../core/receipt/sign';
+import { exportReceipt } from '../core/usecases/receipt';
 import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
-import { makeContext } from './context';
-import { VERSION } from './version';
-import { ensureDir } from '../core/fs-dirs';
+import { makeWorkspace } from './context';
 
 const HELP = `divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME] [--data-dir DIR]
 divest receipt verify FILE.json [--fingerprint SHA256:...] [--json]
@@ -25,11 +16,6 @@ export  Writes the signed receipt of the latest removal session (or of the lates
 verify  Checks a receipt's structure and signature, offline. With --fingerprint, also that it was
         signed by that key (compare with the fingerprint the operator gave you). Exit 0 valid, 1 invalid.
 `;
-
-function write(file: string, text: string): void {
-  ensureDir(path.dirname(path.resolve(file)));
-  writeFileSync(file, text, { mode: 0o644 });
-}
 
 async function runExport(
   argv: string[],
@@ -60,59 +46,18 @@ async function runExport(
     out.write(HELP);
     return 0;
   }
-  const ctx = makeContext(options);
-  const session = ctx.session();
-  let { events, report } = await ctx.journal.readEvents();
-  if (!events.some((e) => e.event.type === 'scan.finished')) {
-    err.write('No scan in the journal yet: scanning now.\n');
-    await recordedScan(session, 'receipt');
-    const target = resolveTarget(options['host-root'], options['host-os']);
-    const replacement = await checkReplacement({
-      os: target.os,
-      hostRoot: target.root,
-      live: target.live,
-      runner: ctx.runner,
-      bannedNames: bannedNamePatterns(ctx.catalog.catalog),
-    });
-    await ctx.journal.append('replacement.checked', { planId: null, replacement });
-    ({ events, report } = await ctx.journal.readEvents());
-  }
-  let input;
-  try {
-    input = assembleReceipt({
-      events,
-      journal: report,
-      catalog: ctx.catalog,
-      appVersion: VERSION,
-      operator: {
-        ...(options.operator ? { name: options.operator } : {}),
-        ...(options.organisation ? { organisation: options.organisation } : {}),
-      },
-    });
-  } catch (e) {
-    if (e instanceof NothingToReceiptError) {
-      err.write(`divest: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const key = loadOrCreateSigningKey(ctx.dataDir);
-  const receipt = signReceipt(buildReceipt(input), key);
-  const json = serializeReceipt(receipt);
-  write(options.out, json);
-  if (options.html) write(options.html, renderReceiptHtml(receipt));
-  await ctx.journal.append('receipt.exported', {
-    receiptId: receipt.id,
-    kind: receipt.kind,
-    file: path.resolve(options.out),
-    sha256: createHash('sha256').update(json).digest('hex'),
-    keyFingerprint: receipt.signature.keyFingerprint,
+  const ws = makeWorkspace(options);
+  const exported = await exportReceipt(ws, {
+    operator: { name: options.operator, organisation: options.organisation },
+    destination: { kind: 'files', json: options.out, ...(options.html ? { html: options.html } : {}) },
   });
+  const { receipt } = exported;
+  if (exported.scannedFirst) err.write('No scan was in the journal: Divest scanned first.\n');
   out.write(
     `Receipt ${receipt.id} (${receipt.kind === 'scan' ? (receipt.findingsBefore.length ? 'scan' : 'scanned, nothing found') : 'removal'}) written to ${options.out}${options.html ? ` and ${options.html}` : ''}.\n` +
       `Signing key fingerprint: ${receipt.signature.keyFingerprint}\n` +
       'Give the auditor this fingerprint by another channel; they check the file with "divest receipt verify FILE.json --fingerprint <it>".\n' +
-      (report.intact
+      (exported.journalIntact
         ? ''
         : 'WARNING: the journal is damaged; the receipt says so (journal.intact: false). Run "divest log verify".\n'),
   );

@@ -5,13 +5,13 @@
  * (including missing administrator rights), 2 usage (including no --yes and no terminal to ask).
  */
 import * as z from 'zod';
-import { removalRights } from '../core/host/privileges';
+import { isDivestError } from '../core/errors';
+import type { Plan, PlanStep } from '../core/model/plan';
 import type { Credentials, ExecutionEvent } from '../core/remove/execute';
-import type { Plan, PlanStep } from '../core/remove/plan';
-import { prepareRemoval, runRemoval, type RemovalOutcome } from '../core/remove/session';
-import { resolveTarget } from '../core/scan/scan';
+import { prepareRemoval } from '../core/usecases/plan';
+import { removalGate, runRemoval, type RemovalOutcome } from '../core/usecases/remove';
 import { COMMON_FLAGS, CommonOptions, OnlyOption, UsageError, checkOnly, parseCommand } from './args';
-import { makeContext } from './context';
+import { makeWorkspace } from './context';
 import { formatPlan } from './plan-command';
 import { ask, askSecret, interactive, readStdin } from './prompt';
 
@@ -118,12 +118,12 @@ export async function runRemove(
     out.write(HELP);
     return 0;
   }
-  const ctx = makeContext(options);
-  checkOnly('remove', options.only, ctx.catalog.catalog);
-  const session = ctx.session({
+  const ws = makeWorkspace(options);
+  checkOnly('remove', options.only, ws.catalog.catalog);
+  const planOptions = {
     only: options.only,
     ...(options['step-timeout'] ? { timeoutMs: options['step-timeout'] * 1000 } : {}),
-  });
+  };
 
   // A password given on stdin is read before anything else touches stdin.
   let stdinPassword: string | undefined;
@@ -134,7 +134,7 @@ export async function runRemove(
   }
 
   if (options['dry-run']) {
-    const prep = await prepareRemoval(session);
+    const prep = await prepareRemoval(ws, planOptions);
     const plan: Plan = prep.plan;
     if (options.json)
       out.write(
@@ -154,14 +154,15 @@ export async function runRemove(
       );
   }
 
-  const target = resolveTarget(options['host-root'], options['host-os']);
-  const rights = await removalRights(target, ctx.runner);
-  if (rights.admin === false) {
+  let rights;
+  try {
+    rights = await removalGate(ws);
+  } catch (e) {
+    if (!isDivestError(e, 'no-admin')) throw e;
     err.write(
-      `divest: removal needs administrator rights (${rights.how}). Run it from an elevated prompt (Windows) or with sudo (Linux, macOS).\n` +
+      `divest: ${e.message} Run it from an elevated prompt (Windows) or with sudo (Linux, macOS).\n` +
         'Without them you can still scan, plan and export a receipt: "divest scan", "divest plan", "divest receipt export".\n',
     );
-    await ctx.journal.append('remove.refused', { reason: 'no administrator rights', how: rights.how });
     return 30;
   }
   if (rights.admin === 'unknown')
@@ -169,7 +170,7 @@ export async function runRemove(
       `divest: could not confirm administrator rights (${rights.how}); the uninstallers will report it if they lack them.\n`,
     );
 
-  const prep = await prepareRemoval(session);
+  const prep = await prepareRemoval(ws, planOptions);
   if (prep.kind === 'reboot-pending') {
     const msg = `A restart is pending to finish removal plan ${prep.plan.id} (since ${prep.since}). Restart the machine, then run "divest remove" again to verify.`;
     if (options.json)
@@ -236,7 +237,7 @@ export async function runRemove(
   const onTerm = (): void => stop('terminated');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const outcome = await runRemoval(session, plan, {
+  const outcome = await runRemoval(ws, plan, {
     signal: abort.signal,
     credentials,
     manual,

@@ -3,12 +3,12 @@
  */
 import * as z from 'zod';
 import type { LoadedCatalog } from '../core/catalog/load';
-import { scanExitCode, scanHost } from '../core/scan/scan';
-import type { ScanResult } from '../core/scan/result';
+import type { ScanResult } from '../core/model/scan';
+import { scanExitCode } from '../core/scan/scan';
+import { scanAndRecord } from '../core/usecases/scan';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
+import { makeWorkspace } from './context';
 import { table } from './table';
-import { makeContext } from './context';
-import { VERSION } from './version';
 
 const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
@@ -103,26 +103,14 @@ export async function runScan(
     out.write(SCAN_HELP);
     return 0;
   }
-  const ctx = makeContext(options);
-  const catalog = ctx.catalog;
+  const ws = makeWorkspace(options);
+  const catalog = ws.catalog;
   // The scan is journaled when the data folder is writable; without rights it still runs.
-  let journaled = true;
-  try {
-    await ctx.journal.append('scan.started', { purpose: 'scan', hostRoot: options['host-root'] ?? null });
-  } catch (e) {
-    journaled = false;
+  const { result, notRecorded } = await scanAndRecord(ws, 'scan', { tolerateJournalFailure: true });
+  if (notRecorded !== undefined)
     err.write(
-      `divest: the scan is not recorded in the journal (${(e as Error).message}); use --data-dir to choose a writable folder.\n`,
+      `divest: the scan is not recorded in the journal (${notRecorded}); use --data-dir to choose a writable folder.\n`,
     );
-  }
-  const result = await scanHost({
-    catalog,
-    runner: ctx.runner,
-    hostRoot: options['host-root'],
-    hostOs: options['host-os'],
-    appVersion: VERSION,
-  });
-  if (journaled) await ctx.journal.append('scan.finished', { purpose: 'scan', result });
   out.write(
     options.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result, catalog, options.evidence),
   );

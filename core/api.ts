@@ -4,44 +4,71 @@
  *
  * Main validates every incoming request with these schemas before any side effect; the test
  * harness serves the same handlers over HTTP with the same schemas; the preload and the browser
- * bridge build `window.divest` from the method table (`api-methods.ts`, re-exported here). The
- * renderer imports types only. Requests are single objects parsed with `strictObject`, so surplus
+ * bridge build `window.divest` from the method table below. It imports only `core/model/` and
+ * `core/errors.ts` (plain data), so the sandboxed preload can bundle it. The renderer imports types
+ * only, and only from here. Requests are single objects parsed with `strictObject`, so surplus
  * fields are refused rather than passed on; the renderer can name plan and step ids, never a
  * command or a path to run.
  */
-import { z } from 'zod';
-import { Directive, Reference } from './catalog/schema';
-import type { LoadedCatalog } from './catalog/load';
-import { Plan } from './remove/plan';
-import { Finding, ScanResult } from './scan/result';
-import { Leftover } from './verify/leftovers';
-import { ReplacementStatus } from './verify/replacement';
-import { ActionOutcome, UnsignedReceipt } from './receipt/schema';
-import type { EVENTS } from './api-methods';
-import { METHODS } from './api-methods';
+import * as z from 'zod';
+import { ERROR_CODES } from './errors';
+import { Directive, Fact, ProductStatus, Reference, type Catalog } from './model/catalog';
+import { PlanStatus, StepResult } from './model/execution';
+import { HostOs } from './model/host';
+import { PlanId, ProductId, StepId } from './model/ids';
+import { Plan } from './model/plan';
+import { UnsignedReceipt } from './model/receipt';
+import { Finding, ScanResult } from './model/scan';
+import { Leftover, ReplacementStatus } from './model/verify';
 
-/** The method table and `createDivestApi`, re-exported so that main and tests import one module. */
-export { EVENTS, METHODS, createDivestApi, methodOfChannel, type Transport } from './api-methods';
+/** The engine's data shapes the UI shows, re-exported so the renderer imports from the contract only. */
+export type { Directive, Reference } from './model/catalog';
+export type { PlanStatus, StepOutcome, StepResult } from './model/execution';
+export type { Advice, Plan, PlanStep } from './model/plan';
+export type { Evidence, Finding, ScanResult } from './model/scan';
+export type { Leftover, ReplacementStatus } from './model/verify';
+
+/**
+ * Request/response methods: API name to channel (`noun:verb`).
+ *
+ * Each takes one object (validated with `.strict()` zod schemas in main) and resolves to a
+ * `Result`, never a rejection.
+ */
+export const METHODS = {
+  appInfo: 'app:info',
+  scan: 'scan:run',
+  plan: 'plan:make',
+  remove: 'remove:start',
+  cancelRemove: 'remove:cancel',
+  verify: 'verify:run',
+  checkReplacement: 'replacement:check',
+  previewReceipt: 'receipt:preview',
+  exportReceipt: 'receipt:export',
+  verifyReceipt: 'receipt:verify',
+  readJournal: 'journal:read',
+  verifyJournal: 'journal:verify',
+  catalog: 'catalog:get',
+  getSettings: 'settings:get',
+  setSettings: 'settings:set',
+} as const;
+
+/**
+ * Events from main to the UI: API listener name to channel.
+ *
+ * Listeners get the payload only (never the transport's event object) and return an unsubscribe.
+ */
+export const EVENTS = {
+  onScanProgress: 'scan:progress',
+  onRemoveProgress: 'remove:progress',
+  onNavigate: 'app:navigate',
+} as const;
 
 /**
  * Stable error codes the UI maps to its own words.
  *
  * `transport` is produced by the bridge itself when the other side cannot be reached.
  */
-export const ErrorCode = z.enum([
-  'invalid-request',
-  'busy',
-  'no-admin',
-  'elevation-failed',
-  'plan-changed',
-  'not-found',
-  'nothing-to-receipt',
-  'catalog',
-  'usage',
-  'unsupported',
-  'transport',
-  'internal',
-]);
+export const ErrorCode = z.enum(ERROR_CODES);
 /** One of {@link ErrorCode}. */
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -70,9 +97,6 @@ export function resultSchema<T extends z.ZodType>(value: T) {
 }
 
 const Empty = z.strictObject({});
-const ProductId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a catalog product id');
-const PlanId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a plan id');
-const StepId = z.string().regex(/^s\d{1,4}$/, 'must be a step id');
 
 /** The screens of the app, in the order of the flow (menu and keyboard shortcuts use them). */
 export const Screen = z.enum([
@@ -131,7 +155,7 @@ export type RemovalMode = z.infer<typeof RemovalMode>;
 /** What the UI shows about the app, the machine and its rights. */
 export const AppInfo = z.strictObject({
   version: z.string(),
-  os: z.enum(['windows', 'macos', 'linux']),
+  os: HostOs,
   /** The folder scanned as `/` (an image or a test bed), null for the live machine. */
   hostRoot: z.string().nullable(),
   hostname: z.string(),
@@ -185,29 +209,10 @@ export const RemoveRequest = z.strictObject({
 /** See {@link RemoveRequest}. */
 export type RemoveRequest = z.input<typeof RemoveRequest>;
 
-/** One executed step (the engine's `StepResult`). */
-export const StepResult = z.strictObject({
-  stepId: z.string(),
-  productId: z.string(),
-  findingId: z.string(),
-  title: z.string(),
-  method: z.enum(['msi', 'exe', 'package', 'script', 'manual']),
-  argv: z.array(z.string()),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  exitCode: z.number().int().nullable(),
-  outcome: ActionOutcome,
-  message: z.string(),
-  outputSha256: z.string().optional(),
-  durationMs: z.number().nonnegative(),
-});
-/** See {@link StepResult}. */
-export type StepResult = z.infer<typeof StepResult>;
-
 /** What `remove:start` resolves to once the plan ran, was verified and the replacement checked. */
 export const RemovalSummary = z.strictObject({
   planId: z.string(),
-  status: z.enum(['completed', 'reboot-pending', 'failed', 'cancelled', 'incomplete']),
+  status: PlanStatus,
   resumed: z.boolean(),
   results: z.array(StepResult),
   remaining: z.array(z.string()),
@@ -358,17 +363,9 @@ export const ProductView = z.strictObject({
   id: z.string(),
   name: z.string(),
   vendor: z.string(),
-  status: z.enum(['banned', 'review']),
-  statusReason: z.strictObject({
-    text: z.string(),
-    refs: z.array(z.string()),
-    unconfirmed: z.string().optional(),
-  }),
-  description: z.strictObject({
-    text: z.string(),
-    refs: z.array(z.string()),
-    unconfirmed: z.string().optional(),
-  }),
+  status: ProductStatus,
+  statusReason: Fact,
+  description: Fact,
   directives: z.array(z.string()),
   platforms: z.array(z.string()),
 });
@@ -388,7 +385,7 @@ export const CatalogView = z.strictObject({
 export type CatalogView = z.infer<typeof CatalogView>;
 
 /** The catalog as `catalog:get` returns it (products without their signatures and recipes). */
-export function toCatalogView(c: LoadedCatalog): CatalogView {
+export function toCatalogView(c: { catalog: Catalog; origin: string; sha256: string }): CatalogView {
   return {
     version: c.catalog.version,
     origin: c.origin,
@@ -469,4 +466,60 @@ export type DivestApi = {
 /** The channel of a method (for transports). */
 export function channelOf(method: MethodName): string {
   return METHODS[method];
+}
+
+/**
+ * What a transport must do: call a channel, and subscribe to an event channel.
+ *
+ * Electron's preload implements it with `ipcRenderer`; the browser test bridge with fetch and
+ * server-sent events. Both hand it to {@link createDivestApi}.
+ */
+export interface Transport {
+  invoke(channel: string, request: unknown): Promise<unknown>;
+  subscribe(channel: string, listener: (payload: unknown) => void): () => void;
+}
+
+function isResult(value: unknown): value is Result<unknown> {
+  return typeof value === 'object' && value !== null && 'ok' in value && typeof value.ok === 'boolean';
+}
+
+/**
+ * Builds `window.divest` from a transport: one function per method, one `on…` per event.
+ *
+ * A transport failure (the main process gone, the harness stopped) becomes an `ok: false` result
+ * with code `transport`, so the UI has one error path.
+ */
+export function createDivestApi(transport: Transport): DivestApi {
+  const api: Record<string, unknown> = {};
+  for (const [name, channel] of Object.entries(METHODS)) {
+    api[name] = async (request: unknown = {}): Promise<Result<unknown>> => {
+      try {
+        const r = await transport.invoke(channel, request);
+        if (isResult(r)) return r;
+        return { ok: false, error: { code: 'transport', message: 'The answer was not a result.' } };
+      } catch (e) {
+        return {
+          ok: false,
+          error: { code: 'transport', message: e instanceof Error ? e.message : String(e) },
+        };
+      }
+    };
+  }
+  for (const [name, channel] of Object.entries(EVENTS)) {
+    api[name] = (listener: (payload: unknown) => void): (() => void) => {
+      if (typeof listener !== 'function') throw new TypeError(`${name} needs a function`);
+      return transport.subscribe(channel, (payload) => listener(payload));
+    };
+  }
+  return Object.freeze(api) as unknown as DivestApi;
+}
+
+/**
+ * The method name a channel belongs to, if any.
+ *
+ * Used by transports that receive a channel name from outside (the harness's HTTP path).
+ */
+export function methodOfChannel(channel: string): MethodName | undefined {
+  for (const [name, c] of Object.entries(METHODS)) if (c === channel) return name as MethodName;
+  return undefined;
 }

@@ -17,10 +17,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import type { RemovalMode, RemovalSummary } from '../core/api';
-import type { HostOs } from '../core/host/inventory';
+import type { HostOs } from '../core/model/host';
 import type { CommandRunner } from '../core/host/runner';
-import type { SessionOptions } from '../core/remove/session';
-import { ApiFailure } from './errors';
+import type { Workspace } from '../core/usecases/workspace';
+import { DivestError } from '../core/errors';
 import type { RemoveJob, Remover } from './remover';
 import { WORKER_FLAG, WorkerLine, type WorkerRequest } from './remove-worker';
 import { powerShellArgv, windowsTools } from '../core/host/windows';
@@ -144,15 +144,15 @@ export class ElevatedRemover implements Remover {
 
   constructor(private readonly opts: ElevatedRemoverOptions) {}
 
-  async run(job: RemoveJob, session: SessionOptions): Promise<RemovalSummary> {
+  async run(job: RemoveJob, ws: Workspace): Promise<RemovalSummary> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'divest-elevate-'));
     const requestFile = path.join(dir, 'request.json');
     const progressFile = path.join(dir, 'progress.jsonl');
     const cancelFile = path.join(dir, 'cancel');
     const request: WorkerRequest = {
       dataDir: this.opts.dataDir,
-      ...(session.hostRoot ? { hostRoot: session.hostRoot } : {}),
-      ...(session.hostOs ? { hostOs: session.hostOs } : {}),
+      ...(ws.hostRoot ? { hostRoot: ws.hostRoot } : {}),
+      ...(ws.hostOs ? { hostOs: ws.hostOs } : {}),
       ...(this.opts.catalogPath?.() ? { catalogPath: this.opts.catalogPath() } : {}),
       appVersion: this.opts.appVersion,
       planId: job.plan.id,
@@ -166,7 +166,7 @@ export class ElevatedRemover implements Remover {
     const argv = this.opts.elevate ? this.opts.elevate(command) : elevatedArgv(this.opts.os, command);
     if (!argv) {
       rmSync(dir, { recursive: true, force: true });
-      throw new ApiFailure(
+      throw new DivestError(
         'no-admin',
         'Removal needs administrator rights and this machine has no way to ask for them.',
       );
@@ -202,8 +202,8 @@ export class ElevatedRemover implements Remover {
       drain();
       if (summary) return summary;
       if (failure)
-        throw new ApiFailure(failure.code === 'plan-changed' ? 'plan-changed' : 'internal', failure.message);
-      throw new ApiFailure(
+        throw new DivestError(failure.code === 'plan-changed' ? 'plan-changed' : 'internal', failure.message);
+      throw new DivestError(
         'elevation-failed',
         r.spawnError
           ? `The administrator prompt could not be started (${r.spawnError.message}).`

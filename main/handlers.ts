@@ -1,59 +1,53 @@
 /**
- * The app's use cases, as handlers of the contract in `core/api.ts`: the real "main-process
- * handlers", kept free of Electron so that the very same code serves the Electron window (through
- * `ipc.ts`) and the browser test harness (through HTTP).
+ * The app's handlers of the contract in `core/api.ts`: each one parses nothing itself (dispatch
+ * has validated the request), calls one use case of `core/usecases/`, and shapes its answer. Kept
+ * free of Electron so that the very same code serves the Electron window (through `ipc.ts`) and
+ * the browser test harness (through HTTP).
  *
- * Everything the handlers need from the outside comes in through {@link HandlerDeps}: where the
- * data lives, a settings store, how to send events, how to print a PDF, and how to get
- * administrator rights for a removal. Each handler receives a request already validated by
- * {@link dispatch}; each either returns its result or throws (mapped to an error code). Mutating
- * use cases (scan, plan, remove, verify, replacement check) run one at a time: a second one while
- * the first runs is refused with `busy`, never queued behind a removal.
+ * Everything from the outside comes in through {@link HandlerDeps}: where the data lives, a
+ * settings store, how to send events, how to print a PDF, and how to get administrator rights
+ * for a removal. Mutating use cases run one at a time: a second one while the first runs is
+ * refused with `busy`, never queued behind a removal.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import {
   CONTRACT,
+  toCatalogView,
   type EventName,
   type EventPayload,
-  type JournalEntry,
   type MethodName,
   type MethodResult,
   type ParsedRequest,
   type Result,
   type Settings,
-  toCatalogView,
 } from '../core/api';
 import { loadBuiltInCatalog, loadCatalogFile, type LoadedCatalog } from '../core/catalog/load';
-import type { HostOs } from '../core/host/inventory';
+import { DivestError } from '../core/errors';
+import type { HostOs } from '../core/model/host';
 import { removalRights } from '../core/host/privileges';
 import { NodeCommandRunner, type CommandRunner } from '../core/host/runner';
-import { journalPath, openJournal, type Journal, type ReadEvent } from '../core/journal/journal';
-import { assembleReceipt } from '../core/receipt/assemble';
-import { loadOrCreateSigningKey, signingKeyPath } from '../core/receipt/keys';
-import { renderReceiptHtml } from '../core/receipt/render-html';
-import { buildReceipt, serializeReceipt, signReceipt, verifyReceipt } from '../core/receipt/sign';
-import { findUnfinishedPlan, rebootedSince } from '../core/remove/execute';
-import { Plan } from '../core/remove/plan';
-import { prepareRemoval, recordedScan, type SessionOptions } from '../core/remove/session';
-import { resolveTarget } from '../core/scan/scan';
-import { leftoversOf } from '../core/verify/leftovers';
-import { checkReplacement } from '../core/verify/replacement';
-import { ApiFailure, toApiError } from './errors';
+import { journalPath, openJournal } from '../core/journal/journal';
+import { planById, unfinishedPlan } from '../core/journal/history';
+import { existingKeyFingerprint } from '../core/receipt/keys';
+import { verifyReceipt } from '../core/receipt/sign';
+import { rebootedSince } from '../core/remove/execute';
+import { journalView } from '../core/usecases/journal-view';
+import { prepareRemoval } from '../core/usecases/plan';
+import { exportReceipt, previewReceipt } from '../core/usecases/receipt';
+import { removalGate } from '../core/usecases/remove';
+import { recordedScan } from '../core/usecases/scan';
+import { checkReplacementAndRecord, verifyAndRecord } from '../core/usecases/verify';
+import { openWorkspace, type Workspace } from '../core/usecases/workspace';
+import { issuesInOneLine } from '../core/validation';
 import { removalMode } from './elevate';
+import { toApiError } from './errors';
 import { ReportingRunner, describeCommand } from './progress-runner';
 import { DirectRemover, type Remover } from './remover';
-import { ensureDir } from '../core/fs-dirs';
 
-/**
- * Where the settings live: electron-store in the app, memory in tests.
- *
- * `set` merges a validated patch and returns the whole settings.
- */
+/** Where the settings live: electron-store in the app, memory in tests. */
 export interface SettingsStore {
   get(): Settings;
+  /** Merges a validated patch and returns the whole settings. */
   set(patch: Partial<Settings>): Settings;
 }
 
@@ -84,140 +78,67 @@ export type Handlers = {
   [K in MethodName]: (request: ParsedRequest<K>) => Promise<MethodResult<K>>;
 };
 
-const PLAN_EVENTS = new Set(['plan.made', 'plan.started']);
+/** The state the handlers share: the runner, the journal, the loaded catalogs, what is running. */
+class AppState {
+  readonly runner: ReportingRunner;
+  readonly journal;
+  readonly #catalogs = new Map<string, LoadedCatalog>();
+  #busy: string | null = null;
+  running: { planId: string; controller: AbortController } | null = null;
 
-/** The plan with this id, from the journal (the UI names plans by id, never sends one). */
-function planFromJournal(events: readonly ReadEvent[], planId: string): Plan | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (!e || !PLAN_EVENTS.has(e.event.type)) continue;
-    const parsed = Plan.safeParse(e.event.data.plan);
-    if (parsed.success && parsed.data.id === planId) return parsed.data;
+  constructor(readonly deps: HandlerDeps) {
+    this.runner = new ReportingRunner(deps.runner ?? new NodeCommandRunner());
+    this.journal = openJournal(journalPath(deps.dataDir));
   }
-  return undefined;
-}
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** One line about a journal event, for the log viewer. */
-export function summarizeEvent(type: string, data: Record<string, unknown>): string {
-  const d = data as Record<string, unknown> & {
-    result?: { findings?: { status?: string; presence?: string }[]; outcome?: string; message?: string };
-    plan?: { steps?: unknown[] };
-    replacement?: { product?: string; state?: string };
-  };
-  const s = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-  switch (type) {
-    case 'scan.started':
-      return `Scan started (${s(d.purpose) || 'scan'})`;
-    case 'scan.finished': {
-      const f = d.result?.findings ?? [];
-      const banned = f.filter((x) => x.status === 'banned' && x.presence === 'installed').length;
-      return `Scan finished (${s(d.purpose) || 'scan'}): ${count(f.length, 'finding')}, ${banned} banned installed`;
-    }
-    case 'plan.made':
-      return `Plan ${s(d.planId)} made: ${count(d.plan?.steps?.length ?? 0, 'step')}`;
-    case 'plan.started':
-      return `Plan ${s(d.planId)} started`;
-    case 'plan.resumed':
-      return `Plan ${s(d.planId)} resumed`;
-    case 'plan.finished':
-      return `Plan ${s(d.planId)} finished: ${s(d.status)}`;
-    case 'step.started':
-      return `Step ${s(d.stepId)} started${Array.isArray(d.argv) && d.argv.length ? `: ${d.argv.map(String).join(' ')}` : ''}`;
-    case 'step.finished':
-      return `Step ${s(d.stepId)}: ${s(d.result?.outcome)}. ${s(d.result?.message)}`;
-    case 'verify.finished':
-      return `Verification: ${count(Array.isArray(d.leftovers) ? d.leftovers.length : 0, 'leftover')}${Array.isArray(d.stillInstalled) && d.stillInstalled.length ? `; still installed: ${d.stillInstalled.map(String).join(', ')}` : ''}`;
-    case 'replacement.checked':
-      return `Replacement ${s(d.replacement?.product)}: ${s(d.replacement?.state)}`;
-    case 'receipt.exported':
-      return `Receipt ${s(d.receiptId)} exported (${s(d.kind)}) to ${s(d.file)}`;
-    case 'settings.changed':
-      return `Settings changed: ${Array.isArray(d.changed) ? d.changed.map(String).join(', ') : ''}`;
-    case 'remove.refused':
-      return `Removal refused: ${s(d.reason)}`;
-    case 'journal-break':
-      return `Damage found and recorded: ${count(Array.isArray(d.problems) ? d.problems.length : 0, 'problem')}`;
-    default:
-      return type;
-  }
-}
-
-/** A file-name-safe stamp: host and UTC time. */
-function receiptBaseName(hostname: string, at: Date, id: string): string {
-  const host = hostname.replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 60) || 'host';
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `divest-receipt-${host}-${stamp}-${id.slice(0, 8)}`;
-}
-
-/** Creates the handlers. */
-export function createHandlers(deps: HandlerDeps): Handlers {
-  const runner = new ReportingRunner(deps.runner ?? new NodeCommandRunner());
-  const journal: Journal = openJournal(journalPath(deps.dataDir));
-  const catalogs = new Map<string, LoadedCatalog>();
-  const catalog = (): LoadedCatalog => {
-    const file = deps.settings.get().catalogPath;
-    const cached = catalogs.get(file);
+  catalog(file = this.deps.settings.get().catalogPath): LoadedCatalog {
+    const cached = this.#catalogs.get(file);
     if (cached) return cached;
     const loaded = file ? loadCatalogFile(file) : loadBuiltInCatalog();
-    catalogs.set(file, loaded);
+    this.#catalogs.set(file, loaded);
     return loaded;
-  };
-  /** What the receipt says now, from the journal, with the operator from the settings. */
-  const receiptInput = async (): Promise<ReturnType<typeof assembleReceipt>> => {
-    const { events, report } = await journal.readEvents();
-    const s = deps.settings.get();
-    return assembleReceipt({
-      events,
-      journal: report,
-      catalog: catalog(),
-      appVersion: deps.appVersion,
-      operator: {
-        ...(s.operatorName ? { name: s.operatorName } : {}),
-        ...(s.organisation ? { organisation: s.organisation } : {}),
-      },
-    });
-  };
-  const session = (extra: Partial<SessionOptions> = {}): SessionOptions => ({
-    catalog: catalog(),
-    runner,
-    journal,
-    appVersion: deps.appVersion,
-    hostRoot: deps.hostRoot,
-    hostOs: deps.hostOs,
-    logDir: path.join(deps.dataDir, 'logs'),
-    ...extra,
-  });
-  const target = () => resolveTarget(deps.hostRoot, deps.hostOs);
-  const direct = new DirectRemover();
+  }
 
-  let busy: string | null = null;
-  const exclusive = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    if (busy) throw new ApiFailure('busy', `Divest is busy (${busy}); wait for it to finish.`);
-    busy = what;
+  workspace(): Workspace {
+    return openWorkspace({
+      catalog: this.catalog(),
+      dataDir: this.deps.dataDir,
+      appVersion: this.deps.appVersion,
+      hostRoot: this.deps.hostRoot,
+      hostOs: this.deps.hostOs,
+      runner: this.runner,
+      journal: this.journal,
+    });
+  }
+
+  operator(): { name?: string; organisation?: string } {
+    const s = this.deps.settings.get();
+    return { name: s.operatorName, organisation: s.organisation };
+  }
+
+  async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#busy) throw new DivestError('busy', `Divest is busy (${this.#busy}); wait for it to finish.`);
+    this.#busy = what;
     try {
       return await fn();
     } finally {
-      busy = null;
+      this.#busy = null;
     }
-  };
-  let running: { planId: string; controller: AbortController } | null = null;
+  }
 
-  const scanWithProgress = async <T>(fn: () => Promise<T>): Promise<T> => {
+  /** Runs `fn` while telling the UI what the scan is doing. */
+  async withScanProgress<T>(fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
-    const spawns0 = runner.spawnCount;
+    const spawns0 = this.runner.spawnCount;
     const progress = (phase: EventPayload<'onScanProgress'>['phase'], message: string): void =>
-      deps.emit('onScanProgress', {
+      this.deps.emit('onScanProgress', {
         phase,
         message,
         elapsedMs: Math.round(performance.now() - t0),
-        spawns: runner.spawnCount - spawns0,
+        spawns: this.runner.spawnCount - spawns0,
       });
     progress('started', 'Starting the scan.');
-    runner.listener = (argv) => progress('running', `${describeCommand(argv)}…`);
+    this.runner.listener = (argv) => progress('running', `${describeCommand(argv)}…`);
     try {
       const r = await fn();
       progress('finished', 'Scan finished.');
@@ -226,278 +147,199 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       progress('failed', toApiError(e).message);
       throw e;
     } finally {
-      runner.listener = null;
+      this.runner.listener = null;
     }
-  };
+  }
+}
 
-  const keyFingerprint = (): string | null => {
-    if (!existsSync(signingKeyPath(deps.dataDir))) return null;
-    try {
-      return loadOrCreateSigningKey(deps.dataDir).fingerprint;
-    } catch {
-      return null;
-    }
-  };
-
+async function appInfo(s: AppState): Promise<MethodResult<'appInfo'>> {
+  const ws = s.workspace();
+  const t = ws.target();
+  const rights = await removalRights(t, ws.runner);
+  const mode =
+    rights.admin === false && !s.deps.elevatedRemover
+      ? {
+          mode: 'unavailable' as const,
+          method: 'none' as const,
+          explanation:
+            'Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; run Divest as an administrator to remove.',
+        }
+      : removalMode(t.os, rights.admin);
+  const c = ws.catalog;
   return {
-    async appInfo() {
-      const t = target();
-      const rights = await removalRights(t, runner);
-      const mode =
-        rights.admin === false && !deps.elevatedRemover
-          ? {
-              mode: 'unavailable' as const,
-              method: 'none' as const,
-              explanation:
-                'Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; run Divest as an administrator to remove.',
-            }
-          : removalMode(t.os, rights.admin);
-      const c = catalog();
+    version: s.deps.appVersion,
+    os: t.os,
+    hostRoot: t.live ? null : t.root,
+    hostname: os.hostname(),
+    rights: { admin: rights.admin, how: rights.how },
+    removal: mode,
+    dataDir: s.deps.dataDir,
+    catalog: { version: c.catalog.version, origin: c.origin, sha256: c.sha256 },
+    keyFingerprint: existingKeyFingerprint(s.deps.dataDir),
+  };
+}
+
+async function plan(s: AppState, req: ParsedRequest<'plan'>): Promise<MethodResult<'plan'>> {
+  const prep = await s.withScanProgress(() => prepareRemoval(s.workspace(), { only: req.only ?? [] }));
+  switch (prep.kind) {
+    case 'new':
+      return { kind: 'new', plan: prep.plan, scan: prep.scan, doneSteps: 0, rebootPendingSince: null };
+    case 'resume':
       return {
-        version: deps.appVersion,
-        os: t.os,
-        hostRoot: t.live ? null : t.root,
-        hostname: os.hostname(),
-        rights: { admin: rights.admin, how: rights.how },
-        removal: mode,
-        dataDir: deps.dataDir,
-        catalog: { version: c.catalog.version, origin: c.origin, sha256: c.sha256 },
-        keyFingerprint: keyFingerprint(),
+        kind: 'resume',
+        plan: prep.plan,
+        scan: null,
+        doneSteps: prep.doneSteps,
+        rebootPendingSince: null,
       };
+    case 'reboot-pending':
+      return {
+        kind: 'reboot-pending',
+        plan: prep.plan,
+        scan: null,
+        doneSteps: 0,
+        rebootPendingSince: prep.since,
+      };
+  }
+}
+
+async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<MethodResult<'remove'>> {
+  const ws = s.workspace();
+  const { events } = await ws.journal.read();
+  const chosen = planById(events, req.planId);
+  if (!chosen)
+    throw new DivestError('not-found', `No plan ${req.planId} in the journal: make the plan again.`);
+  const open = unfinishedPlan(events);
+  let rebootCompleted = false;
+  if (open?.plan.id === chosen.id && open.rebootPendingSince) {
+    if (!rebootedSince(open.rebootPendingSince))
+      throw new DivestError(
+        'usage',
+        `A restart is pending to finish this plan (since ${open.rebootPendingSince}). Restart the machine, then continue.`,
+      );
+    rebootCompleted = true;
+  }
+  const rights = await removalGate(ws, Boolean(s.deps.elevatedRemover));
+  const remover: Remover =
+    rights.admin === false && s.deps.elevatedRemover ? s.deps.elevatedRemover : new DirectRemover();
+  const controller = new AbortController();
+  s.running = { planId: chosen.id, controller };
+  try {
+    return await remover.run(
+      {
+        plan: chosen,
+        ...(req.credentials ? { credentials: req.credentials } : {}),
+        manualDone: req.manualDone,
+        rebootCompleted,
+        onProgress: (e) => s.deps.emit('onRemoveProgress', e),
+        signal: controller.signal,
+      },
+      ws,
+    );
+  } catch (e) {
+    s.deps.emit('onRemoveProgress', { type: 'phase', phase: 'failed', message: toApiError(e).message });
+    throw e;
+  } finally {
+    s.running = null;
+  }
+}
+
+async function exportReceiptHandler(
+  s: AppState,
+  req: ParsedRequest<'exportReceipt'>,
+): Promise<MethodResult<'exportReceipt'>> {
+  const folder = s.deps.settings.get().exportFolder || s.deps.defaultExportFolder;
+  const out = await exportReceipt(s.workspace(), {
+    operator: s.operator(),
+    destination: {
+      kind: 'folder',
+      folder,
+      html: req.formats.includes('html'),
+      pdf: req.formats.includes('pdf'),
     },
+    ...(s.deps.renderPdf ? { renderPdf: s.deps.renderPdf } : {}),
+  });
+  return {
+    receiptId: out.receipt.id,
+    kind: out.receipt.kind,
+    keyFingerprint: out.receipt.signature.keyFingerprint,
+    folder: out.files.json.replace(/[\\/][^\\/]*$/, ''),
+    files: out.files,
+    journalIntact: out.journalIntact,
+  };
+}
 
-    scan: () => exclusive('scanning', () => scanWithProgress(() => recordedScan(session(), 'scan'))),
+function verifyReceiptHandler(req: ParsedRequest<'verifyReceipt'>): MethodResult<'verifyReceipt'> {
+  const v = verifyReceipt(req.text, req.fingerprint ? { expectedFingerprint: req.fingerprint } : {});
+  const r = v.receipt;
+  return {
+    valid: v.valid,
+    problems: v.problems,
+    fingerprint: v.fingerprint ?? null,
+    summary: r
+      ? {
+          id: r.id,
+          kind: r.kind,
+          issuedAt: r.issuedAt,
+          hostname: r.host.hostname,
+          os: r.host.os,
+          operator: r.operator.name ?? null,
+          organisation: r.operator.organisation ?? null,
+          findingsBefore: r.findingsBefore.length,
+          actions: r.actions.length,
+          replacementState: r.replacement?.state ?? null,
+        }
+      : null,
+  };
+}
 
-    plan: (req) =>
-      exclusive('planning', async () => {
-        const prep = await scanWithProgress(() => prepareRemoval(session({ only: req.only ?? [] })));
-        switch (prep.kind) {
-          case 'new':
-            return { kind: 'new', plan: prep.plan, scan: prep.scan, doneSteps: 0, rebootPendingSince: null };
-          case 'resume':
-            return {
-              kind: 'resume',
-              plan: prep.plan,
-              scan: null,
-              doneSteps: prep.doneSteps,
-              rebootPendingSince: null,
-            };
-          case 'reboot-pending':
-            return {
-              kind: 'reboot-pending',
-              plan: prep.plan,
-              scan: null,
-              doneSteps: 0,
-              rebootPendingSince: prep.since,
-            };
-        }
-      }),
+async function setSettings(
+  s: AppState,
+  patch: ParsedRequest<'setSettings'>,
+): Promise<MethodResult<'setSettings'>> {
+  if (patch.catalogPath) s.catalog(patch.catalogPath); // refuses a bad catalog before saving it
+  const before = s.deps.settings.get();
+  const after = s.deps.settings.set(patch);
+  const changed = (Object.keys(patch) as (keyof Settings)[]).filter((k) => before[k] !== after[k]);
+  if (changed.length)
+    await s.journal.append('settings.changed', {
+      changed,
+      values: Object.fromEntries(changed.map((k) => [k, after[k]])),
+    });
+  return after;
+}
 
-    remove: (req) =>
-      exclusive('removing', async () => {
-        const { events } = await journal.readEvents();
-        const plan = planFromJournal(events, req.planId);
-        if (!plan)
-          throw new ApiFailure('not-found', `No plan ${req.planId} in the journal: make the plan again.`);
-        const unfinished = findUnfinishedPlan(events);
-        let rebootCompleted = false;
-        if (unfinished?.plan.id === plan.id && unfinished.rebootPendingSince) {
-          if (!rebootedSince(unfinished.rebootPendingSince))
-            throw new ApiFailure(
-              'usage',
-              `A restart is pending to finish this plan (since ${unfinished.rebootPendingSince}). Restart the machine, then continue.`,
-            );
-          rebootCompleted = true;
-        }
-        const rights = await removalRights(target(), runner);
-        let remover: Remover = direct;
-        if (rights.admin === false) {
-          if (!deps.elevatedRemover) {
-            await journal.append('remove.refused', { reason: 'no administrator rights', how: rights.how });
-            throw new ApiFailure(
-              'no-admin',
-              `Removal needs administrator rights (${rights.how}). Scanning, planning and receipts still work.`,
-            );
-          }
-          remover = deps.elevatedRemover;
-        }
-        const controller = new AbortController();
-        running = { planId: plan.id, controller };
-        try {
-          return await remover.run(
-            {
-              plan,
-              ...(req.credentials ? { credentials: req.credentials } : {}),
-              manualDone: req.manualDone,
-              rebootCompleted,
-              onProgress: (e) => deps.emit('onRemoveProgress', e),
-              signal: controller.signal,
-            },
-            session(),
-          );
-        } catch (e) {
-          deps.emit('onRemoveProgress', { type: 'phase', phase: 'failed', message: toApiError(e).message });
-          throw e;
-        } finally {
-          running = null;
-        }
-      }),
-
+/** Creates the handlers. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const s = new AppState(deps);
+  return {
+    appInfo: () => appInfo(s),
+    scan: () => s.exclusive('scanning', () => s.withScanProgress(() => recordedScan(s.workspace(), 'scan'))),
+    plan: (req) => s.exclusive('planning', () => plan(s, req)),
+    remove: (req) => s.exclusive('removing', () => remove(s, req)),
     async cancelRemove(req) {
-      if (!running || running.planId !== req.planId)
+      if (!s.running || s.running.planId !== req.planId)
         return { cancelling: false, message: 'No removal of this plan is running.' };
-      running.controller.abort();
+      s.running.controller.abort();
       return {
         cancelling: true,
         message: 'Stopping before the next step. An uninstaller already running is left to finish.',
       };
     },
-
-    verify: () =>
-      exclusive('verifying', async () => {
-        const scan = await scanWithProgress(() => recordedScan(session(), 'verify'));
-        const leftovers = leftoversOf(scan);
-        const stillInstalled = scan.findings.filter(
-          (f) => f.status === 'banned' && f.presence === 'installed',
-        );
-        await journal.append('verify.finished', {
-          planId: null,
-          findings: scan.findings,
-          leftovers,
-          stillInstalled: stillInstalled.map((f) => f.productId),
-        });
-        return { scan, leftovers, stillInstalled };
-      }),
-
+    verify: () => s.exclusive('verifying', () => s.withScanProgress(() => verifyAndRecord(s.workspace()))),
     checkReplacement: () =>
-      exclusive('checking the replacement', async () => {
-        const t = target();
-        const replacement = await checkReplacement({ os: t.os, hostRoot: t.root, live: t.live, runner });
-        // A check after a removal belongs to that removal's session: the receipt then carries the
-        // latest state of protection, not the one seen right after the uninstallers ran.
-        const { events } = await journal.readEvents();
-        let planId: string | null = null;
-        for (let i = events.length - 1; i >= 0 && planId === null; i--) {
-          const e = events[i];
-          if (e?.event.type === 'plan.started' && typeof e.event.data.planId === 'string')
-            planId = e.event.data.planId;
-        }
-        await journal.append('replacement.checked', { planId, replacement });
-        return replacement;
-      }),
-
-    async previewReceipt() {
-      const receipt = buildReceipt(await receiptInput());
-      return { receipt, keyFingerprint: loadOrCreateSigningKey(deps.dataDir).fingerprint };
-    },
-
-    async exportReceipt(req) {
-      if (req.formats.includes('pdf') && !deps.renderPdf)
-        throw new ApiFailure('unsupported', 'PDF printing is not available here; export JSON and HTML.');
-      const s = deps.settings.get();
-      const input = await receiptInput();
-      const key = loadOrCreateSigningKey(deps.dataDir);
-      const receipt = signReceipt(buildReceipt(input), key);
-      const folder = path.resolve(s.exportFolder || deps.defaultExportFolder);
-      ensureDir(folder);
-      const base = path.join(
-        folder,
-        receiptBaseName(receipt.host.hostname, new Date(receipt.issuedAt), receipt.id),
-      );
-      const json = serializeReceipt(receipt);
-      const files = { json: `${base}.json`, html: null as string | null, pdf: null as string | null };
-      writeFileSync(files.json, json, { mode: 0o644 });
-      const html = renderReceiptHtml(receipt);
-      if (req.formats.includes('html')) {
-        files.html = `${base}.html`;
-        writeFileSync(files.html, html, { mode: 0o644 });
-      }
-      if (req.formats.includes('pdf') && deps.renderPdf) {
-        files.pdf = `${base}.pdf`;
-        writeFileSync(files.pdf, await deps.renderPdf(html), { mode: 0o644 });
-      }
-      await journal.append('receipt.exported', {
-        receiptId: receipt.id,
-        kind: receipt.kind,
-        file: files.json,
-        sha256: createHash('sha256').update(json).digest('hex'),
-        keyFingerprint: receipt.signature.keyFingerprint,
-      });
-      return {
-        receiptId: receipt.id,
-        kind: receipt.kind,
-        keyFingerprint: receipt.signature.keyFingerprint,
-        folder,
-        files,
-        journalIntact: input.journal.intact,
-      };
-    },
-
-    async verifyReceipt(req) {
-      const v = verifyReceipt(req.text, req.fingerprint ? { expectedFingerprint: req.fingerprint } : {});
-      const r = v.receipt;
-      return {
-        valid: v.valid,
-        problems: v.problems,
-        fingerprint: v.fingerprint ?? null,
-        summary: r
-          ? {
-              id: r.id,
-              kind: r.kind,
-              issuedAt: r.issuedAt,
-              hostname: r.host.hostname,
-              os: r.host.os,
-              operator: r.operator.name ?? null,
-              organisation: r.operator.organisation ?? null,
-              findingsBefore: r.findingsBefore.length,
-              actions: r.actions.length,
-              replacementState: r.replacement?.state ?? null,
-            }
-          : null,
-      };
-    },
-
-    async readJournal(req) {
-      const { events, report } = await journal.readEvents();
-      const limit = req.limit ?? 500;
-      const shown: JournalEntry[] = events.slice(-limit).map((e) => ({
-        line: e.line,
-        seq: e.event.seq,
-        at: e.event.at,
-        type: e.event.type,
-        hash: e.hash,
-        summary: summarizeEvent(e.event.type, e.event.data),
-      }));
-      return { file: journal.file, report, total: events.length, events: shown.reverse() };
-    },
-
-    async verifyJournal() {
-      return { file: journal.file, report: await journal.verify() };
-    },
-
-    async catalog() {
-      return toCatalogView(catalog());
-    },
-
-    async getSettings() {
-      return deps.settings.get();
-    },
-
-    async setSettings(patch) {
-      if (patch.catalogPath) {
-        const loaded = loadCatalogFile(patch.catalogPath);
-        catalogs.set(patch.catalogPath, loaded);
-      }
-      const before = deps.settings.get();
-      const after = deps.settings.set(patch);
-      const changed = (Object.keys(patch) as (keyof Settings)[]).filter((k) => before[k] !== after[k]);
-      if (changed.length)
-        await journal.append('settings.changed', {
-          changed,
-          values: Object.fromEntries(changed.map((k) => [k, after[k]])),
-        });
-      return after;
-    },
+      s.exclusive('checking the replacement', () => checkReplacementAndRecord(s.workspace())),
+    previewReceipt: async () => ({
+      receipt: await previewReceipt(s.workspace(), s.operator()),
+      keyFingerprint: existingKeyFingerprint(deps.dataDir, { create: true }) ?? '',
+    }),
+    exportReceipt: (req) => exportReceiptHandler(s, req),
+    verifyReceipt: async (req) => verifyReceiptHandler(req),
+    readJournal: (req) => journalView(s.workspace(), req.limit ?? 500),
+    verifyJournal: async () => ({ file: s.journal.file, report: await s.journal.verify() }),
+    catalog: async () => toCatalogView(s.catalog()),
+    getSettings: async () => deps.settings.get(),
+    setSettings: (patch) => setSettings(s, patch),
   };
 }
 
@@ -516,15 +358,7 @@ export async function dispatch(
   const spec = CONTRACT[method];
   const parsed = spec.request.safeParse(payload ?? {});
   if (!parsed.success)
-    return {
-      ok: false,
-      error: {
-        code: 'invalid-request',
-        message: parsed.error.issues
-          .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
-          .join('; '),
-      },
-    };
+    return { ok: false, error: { code: 'invalid-request', message: issuesInOneLine(parsed.error.issues) } };
   try {
     const handler = handlers[method] as (r: unknown) => Promise<unknown>;
     const value = await handler(parsed.data);
@@ -535,30 +369,12 @@ export async function dispatch(
           ok: false,
           error: {
             code: 'internal',
-            message: `the ${method} result does not match the contract: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+            message: `the ${method} result does not match the contract: ${issuesInOneLine(check.error.issues)}`,
           },
         };
     }
     return { ok: true, value };
   } catch (e) {
     return { ok: false, error: toApiError(e) };
-  }
-}
-
-/** Settings kept in memory (tests and the harness). */
-export class MemorySettingsStore implements SettingsStore {
-  #value: Settings;
-
-  constructor(initial: Settings) {
-    this.#value = { ...initial };
-  }
-
-  get(): Settings {
-    return { ...this.#value };
-  }
-
-  set(patch: Partial<Settings>): Settings {
-    this.#value = { ...this.#value, ...patch };
-    return this.get();
   }
 }

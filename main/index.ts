@@ -12,7 +12,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
-import type { HostOs } from '../core/host/inventory';
+import type { HostOs } from '../core/model/host';
 import { defaultDataDir } from '../core/data-dir';
 import { NodeCommandRunner } from '../core/host/runner';
 import { runningOs } from '../core/host/identity';

@@ -15,13 +15,11 @@
  * shown"). The plan id hashes every step's argv and targets.
  */
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RemovalSummary, RemoveProgress } from '../core/api';
 import { loadBuiltInCatalog, loadCatalogFile } from '../core/catalog/load';
-import { NodeCommandRunner } from '../core/host/runner';
-import { journalPath, openJournal } from '../core/journal/journal';
-import { prepareRemoval, type SessionOptions } from '../core/remove/session';
+import { prepareRemoval } from '../core/usecases/plan';
+import { openWorkspace } from '../core/usecases/workspace';
 import { runRemovalJob } from './remover';
 
 /** The command-line flag that makes the app a removal helper. */
@@ -70,16 +68,14 @@ export async function runRemoveWorker(requestFile: string): Promise<number> {
   };
   try {
     const catalog = request.catalogPath ? loadCatalogFile(request.catalogPath) : loadBuiltInCatalog();
-    const session: SessionOptions = {
+    const ws = openWorkspace({
       catalog,
-      runner: new NodeCommandRunner(),
-      journal: openJournal(journalPath(request.dataDir)),
+      dataDir: request.dataDir,
       appVersion: request.appVersion,
       hostRoot: request.hostRoot,
       hostOs: request.hostOs,
-      logDir: path.join(request.dataDir, 'logs'),
-    };
-    const prep = await prepareRemoval(session);
+    });
+    const prep = await prepareRemoval(ws);
     if (prep.kind === 'reboot-pending') {
       write({
         kind: 'error',
@@ -111,7 +107,7 @@ export async function runRemoveWorker(requestFile: string): Promise<number> {
           onProgress: (event) => write({ kind: 'progress', event }),
           signal: controller.signal,
         },
-        session,
+        ws,
       );
       write({ kind: 'summary', summary });
       return 0;

@@ -8,9 +8,10 @@
  * file.
  */
 import type { RemoveProgress, RemovalSummary } from '../core/api';
+import type { Plan } from '../core/model/plan';
 import type { Credentials, ExecutionEvent } from '../core/remove/execute';
-import type { Plan } from '../core/remove/plan';
-import { runRemoval, type RemovalOutcome, type SessionOptions } from '../core/remove/session';
+import { runRemoval, type RemovalOutcome } from '../core/usecases/remove';
+import type { Workspace } from '../core/usecases/workspace';
 
 /** One removal to carry out. */
 export interface RemoveJob {
@@ -28,7 +29,7 @@ export interface RemoveJob {
 /** Carries out removals. */
 export interface Remover {
   readonly kind: 'direct' | 'elevated';
-  run(job: RemoveJob, session: SessionOptions): Promise<RemovalSummary>;
+  run(job: RemoveJob, ws: Workspace): Promise<RemovalSummary>;
 }
 
 /** The contract's progress event for an engine execution event. */
@@ -62,9 +63,9 @@ export function toSummary(o: RemovalOutcome): RemovalSummary {
 }
 
 /** Runs the engine's removal session in this process (which has the rights). */
-export async function runRemovalJob(job: RemoveJob, session: SessionOptions): Promise<RemovalSummary> {
+export async function runRemovalJob(job: RemoveJob, ws: Workspace): Promise<RemovalSummary> {
   job.onProgress({ type: 'phase', phase: 'running', message: 'Running the removal plan.' });
-  const outcome = await runRemoval(session, job.plan, {
+  const outcome = await runRemoval(ws, job.plan, {
     credentials: async () => job.credentials,
     manual: async (step) => (job.manualDone.includes(step.id) ? 'done' : 'not-now'),
     onEvent: (e) => {
@@ -87,7 +88,7 @@ export async function runRemovalJob(job: RemoveJob, session: SessionOptions): Pr
 export class DirectRemover implements Remover {
   readonly kind = 'direct' as const;
 
-  run(job: RemoveJob, session: SessionOptions): Promise<RemovalSummary> {
-    return runRemovalJob(job, session);
+  run(job: RemoveJob, ws: Workspace): Promise<RemovalSummary> {
+    return runRemovalJob(job, ws);
   }
 }

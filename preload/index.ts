@@ -7,7 +7,7 @@
  * only the dependency-free method table of the contract.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { createDivestApi, type Transport } from '../core/api-methods';
+import { createDivestApi, type Transport } from '../core/api';
 
 const transport: Transport = {
   invoke: (channel, request) => ipcRenderer.invoke(channel, request),

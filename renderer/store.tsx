@@ -28,8 +28,8 @@ import type {
   Settings,
   VerifyResult,
 } from '../core/api';
-import type { ScanResult } from '../core/scan/result';
-import type { ReplacementStatus } from '../core/verify/replacement';
+import type { ScanResult } from '../core/api';
+import type { ReplacementStatus } from '../core/api';
 import { divest } from './api';
 
 /** An async step's state. */

@@ -9,8 +9,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import type { z } from 'zod';
-import { Catalog, CATALOG_SCHEMA } from './schema.js';
+import { Catalog, CATALOG_SCHEMA } from '../model/catalog';
 import { builtInCatalogInput } from './builtin-source';
+import { DivestError } from '../errors';
+import { describeIssue, formatPath } from '../validation';
 
 export interface LoadedCatalog {
   catalog: Catalog;
@@ -20,14 +22,14 @@ export interface LoadedCatalog {
   origin: string;
 }
 
-export class CatalogError extends Error {
+/** A catalog that cannot be used: the message names the file, and `problems` every problem. */
+export class CatalogError extends DivestError<'catalog'> {
   constructor(
     message: string,
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(message);
-    this.name = 'CatalogError';
+    super('catalog', message);
   }
 }
 
@@ -45,15 +47,6 @@ const ENTRY_NOUN: Record<string, string> = {
   products: 'product',
 };
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
-}
-
 /** Turns zod issues into one line each: file, entry (by id when it has one), field, problem. */
 export function describeIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -64,10 +57,7 @@ export function describeIssues(
     const [section, index, ...rest] = issue.path;
     if (typeof section !== 'string') return `${fileFor('')}: ${issue.message}`;
     const file = fileFor(section);
-    if (typeof index !== 'number') {
-      const field = formatPath(issue.path);
-      return `${file}: field "${field}": ${issue.message}`;
-    }
+    if (typeof index !== 'number') return `${file}: ${describeIssue(issue)}`;
     const list = (input as Record<string, unknown> | null)?.[section];
     const entry = Array.isArray(list) ? (list[index] as { id?: unknown } | undefined) : undefined;
     const noun = ENTRY_NOUN[section] ?? section;
@@ -75,8 +65,7 @@ export function describeIssues(
       entry && typeof entry.id === 'string'
         ? `${noun} "${entry.id}" (entry ${index + 1})`
         : `${noun} entry ${index + 1}`;
-    const field = rest.length ? formatPath(rest) : '(the entry itself)';
-    return `${file}: ${name}: field "${field}": ${issue.message}`;
+    return `${file}: ${name}: ${describeIssue(issue, rest.length ? formatPath(rest) : '(the entry itself)')}`;
   });
 }
 

@@ -7,7 +7,8 @@
  */
 import os from 'node:os';
 import type { CommandRunner } from './runner';
-import type { HostIdentity, HostOs, ProbeContext } from './inventory';
+import type { ProbeContext } from './inventory';
+import type { HostIdentity, HostOs } from '../model/host';
 import { readInRoot } from './fs-root';
 
 const UNKNOWN = 'unknown';

@@ -4,8 +4,7 @@
  * Probes only observe and record where each fact came from; the scanner (core/scan) decides what is
  * Kaspersky and what is not. Every item carries the `location` an auditor can go and look at.
  */
-
-export type HostOs = 'windows' | 'macos' | 'linux';
+import type { HostIdentity, HostOs } from '../model/host';
 
 /** An entry under a Windows `...\CurrentVersion\Uninstall` key. */
 export interface UninstallEntry {
@@ -153,14 +152,6 @@ export interface ProbeNote {
   probe: string;
   level: 'info' | 'warning';
   message: string;
-}
-
-export interface HostIdentity {
-  hostname: string;
-  os: HostOs;
-  osVersion: string;
-  arch: string;
-  machineId: string;
 }
 
 /** Everything a probe returns. */

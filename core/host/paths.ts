@@ -8,7 +8,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { HostOs, PathEntry } from './inventory';
+import type { PathEntry } from './inventory';
+import type { HostOs } from '../model/host';
 import { listInRoot, resolveInRoot, statInRoot } from './fs-root';
 
 async function isEmptyDir(real: string): Promise<boolean> {

@@ -10,7 +10,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandRunner } from './runner';
-import type { HostOs } from './inventory';
+import type { HostOs } from '../model/host';
 import { windowsTools } from './windows';
 
 export type Rights =

@@ -22,7 +22,7 @@ import {
   BreakData,
   EVENT_TYPE_PATTERN,
   GENESIS_HASH,
-  JournalEvent,
+  LogEvent,
   type ProblemKind,
 } from './event.js';
 import type { RawLine } from './lines.js';
@@ -113,7 +113,7 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
  * A fast check for the common case (zod is a third of the verification time); whatever it does not
  * accept goes through the zod schema, which accepts or explains.
  */
-function looksLikeEvent(value: unknown): value is JournalEvent {
+function looksLikeEvent(value: unknown): value is LogEvent {
   if (!isPlainRecord(value)) return false;
   const keys = Object.keys(value);
   if (keys.length !== EVENT_KEYS.length || !EVENT_KEYS.every((k) => k in value)) return false;
@@ -139,7 +139,7 @@ function looksLikeEvent(value: unknown): value is JournalEvent {
  */
 export function parseEventLine(
   bytes: Buffer | null,
-): { ok: true; event: JournalEvent } | { ok: false; json: boolean; reason: string } {
+): { ok: true; event: LogEvent } | { ok: false; json: boolean; reason: string } {
   if (bytes === null) return { ok: false, json: false, reason: 'the line is too long to be an event' };
   if (bytes.length === 0) return { ok: false, json: false, reason: 'the line is empty' };
   let value: unknown;
@@ -149,7 +149,7 @@ export function parseEventLine(
     return { ok: false, json: false, reason: e instanceof Error ? e.message : String(e) };
   }
   if (looksLikeEvent(value)) return { ok: true, event: value };
-  const parsed = JournalEvent.safeParse(value);
+  const parsed = LogEvent.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `field ${issue.path.join('.')}: ` : '';
@@ -175,9 +175,9 @@ export class ChainVerifier {
   #run: Boundary[] = [];
   #runBefore: { line: number; seq: number } = { line: 0, seq: 0 };
   #problems: JournalProblem[] = [];
-  #onEvent: ((event: JournalEvent, line: RawLine) => void) | undefined;
+  #onEvent: ((event: LogEvent, line: RawLine) => void) | undefined;
 
-  constructor(from?: ChainCheckpoint, onEvent?: (event: JournalEvent, line: RawLine) => void) {
+  constructor(from?: ChainCheckpoint, onEvent?: (event: LogEvent, line: RawLine) => void) {
     if (from) {
       this.#line = from.line;
       this.#offset = from.offset;
@@ -337,7 +337,7 @@ export class ChainVerifier {
   }
 
   /** Marks the damage a `journal-break` recorded as acknowledged, and keeps what it recorded. */
-  #acknowledge(event: JournalEvent, breakLine: number): void {
+  #acknowledge(event: LogEvent, breakLine: number): void {
     const data = BreakData.safeParse(event.data);
     if (!data.success) return;
     for (const recorded of data.data.problems) {

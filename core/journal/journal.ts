@@ -1,370 +1,135 @@
 /**
- * The journal: Divest's local, append-only, hash-chained log of what it saw and did.
+ * The journal: Divest's local, append-only, hash-chained record of what it saw and did, with a
+ * schema for every event.
  *
- * One JSON event per line (`<dataDir>/journal.jsonl`), each line carrying the SHA-256 of the line
- * before it (see `event.ts`), appended with fsync and never rewritten. Damage (a cut-off tail, an
- * edited, deleted or moved line, a foreign line) is found by {@link Journal.verify} and named with
- * its line (see `chain.ts`). The app keeps working after damage: the next append first records a
- * `journal-break` event that lists the damage and links to the physically previous line, so the
- * chain continues from there. The damage stays reported (`intact` stays false) but is marked as
- * acknowledged, and the lines after the break verify normally.
- *
- * Appends from several processes (the CLI and the app) are serialised by a lock file next to the
- * journal (`journal.jsonl.lock`, see `lock.ts`). The first append of a {@link Journal} object checks
- * the whole file; later ones only check what other processes appended since (a checkpoint), so an
- * append does not re-read the whole file.
- *
- * Secrets (uninstall passwords) must never reach the journal: callers pass them to `append`, which
- * refuses to write a line that contains any of them.
+ * The chain itself (fsync'd appends under a lock, damage named by line, `journal-break` events)
+ * is the log's (`log.ts`, `chain.ts`). This layer adds the types: `append` accepts only the event
+ * types of `core/model/events.ts` with their payload, validated before anything is written, and
+ * `read` returns events parsed against the same map. A correctly chained line whose type is unknown
+ * or whose payload does not fit is set aside with the reason: anyone who can write the data folder
+ * can append such a line, so no reader ever casts a payload. Queries over the events live in
+ * `history.ts`.
  */
-import { closeSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { DivestError } from '../errors';
 import {
-  ChainVerifier,
-  parseEventLine,
-  type ChainCheckpoint,
-  type JournalProblem,
-  type VerifyReport,
-} from './chain.js';
-import { BREAK_EVENT_TYPE, EVENT_TYPE_PATTERN, JournalEvent, hashLine, type EventType } from './event.js';
-import { DEFAULT_MAX_LINE_BYTES, readLines, readTail, type RawLine } from './lines.js';
-import { withFileLock, type LockOptions } from './lock.js';
-import { ensureDir } from '../fs-dirs';
+  EVENT_PAYLOADS,
+  isEventType,
+  type EventData,
+  type EventInput,
+  type EventType,
+} from '../model/events';
+import { issuesInOneLine } from '../validation';
+import { openLog, type AppendOptions, type HashChainLog, type LogOptions, type VerifyReport } from './log';
 
-export type { JournalProblem, JournalHead, VerifyReport } from './chain.js';
-export { EVENT_TYPES, GENESIS_HASH, JournalEvent, type EventType, type KnownEventType } from './event.js';
-export { JournalLockError } from './lock.js';
+export type { AppendOptions, JournalHead, JournalProblem, VerifyReport } from './log';
+export { GENESIS_HASH } from './log';
 
-/**
- * The journal's file name inside the data dir.
- *
- * One name for the CLI and the app, so both write the same chain.
- */
+/** The journal's file name inside the data dir: one name for the CLI and the app. */
 export const JOURNAL_FILE_NAME = 'journal.jsonl';
 
-/**
- * The journal file of a data dir.
- *
- * Saves callers from spelling the file name.
- */
+/** The journal file of a data dir. */
 export function journalPath(dataDir: string): string {
   return join(dataDir, JOURNAL_FILE_NAME);
 }
 
-/**
- * Options of {@link openJournal}.
- *
- * All optional; tests use `now` for fixed timestamps and `lock` for short time-outs.
- */
-export interface JournalOptions {
-  lock?: LockOptions;
-  /** Longest line accepted when writing and reading (default 16 MiB). */
-  maxLineBytes?: number;
-  /** Clock for the `at` field. */
-  now?: () => Date;
-}
+/** One event read back, validated, with where it is in the file. */
+export type Recorded<T extends EventType = EventType> = {
+  [K in T]: { line: number; hash: string; seq: number; at: string; type: K; data: EventData<K> };
+}[T];
 
-/**
- * Options of {@link Journal.append}.
- *
- * `secrets` are the strings that must not be written (passwords given to an uninstaller).
- */
-export interface AppendOptions {
-  secrets?: readonly string[];
-}
-
-/**
- * One event read back, with where it is in the file.
- *
- * The line number matches the ones in verification problems; the hash is the line's own hash.
- */
-export interface ReadEvent {
+/** A correctly chained line that is not one of Divest's events as they must be. */
+export interface SetAside {
   line: number;
   hash: string;
-  event: JournalEvent;
+  seq: number;
+  at: string;
+  type: string;
+  reason: string;
 }
 
-/**
- * The events that could be read, and the verification report of the same pass.
- *
- * Readers (log viewer, resume after reboot) get both in one read of the file.
- */
-export interface ReadEventsResult {
-  events: ReadEvent[];
+/** Everything read in one pass: the valid events, the lines set aside, and the chain's report. */
+export interface JournalRead {
+  events: Recorded[];
+  setAside: SetAside[];
   report: VerifyReport;
 }
 
-/**
- * An open journal file.
- *
- * Cheap to create (nothing is read until used); create one per process and reuse it.
- */
 export interface Journal {
   readonly file: string;
   /**
-   * Appends one event and returns it as written.
-   *
-   * Throws {@link JournalSecretError} (writing nothing) when the line would contain a secret.
+   * Validates the payload against its type's schema and appends it. Throws `journal-secret`
+   * (writing nothing) when the line would contain a secret.
    */
-  append(type: EventType, data: Record<string, unknown>, options?: AppendOptions): Promise<JournalEvent>;
-  /** Verifies the whole chain, streaming the file. */
+  append<T extends EventType>(
+    type: T,
+    data: EventInput<T>,
+    options?: AppendOptions,
+  ): Promise<{ seq: number; at: string }>;
+  read(): Promise<JournalRead>;
   verify(): Promise<VerifyReport>;
-  /** Reads every event that can be read, with the verification report of the same pass. */
-  readEvents(): Promise<ReadEventsResult>;
-  /** The last valid event's seq and line hash, read from the end of the file; null when there is none. */
   head(): Promise<{ seq: number; hash: string } | null>;
 }
 
-/**
- * A line was refused because it contained a secret.
- *
- * The message does not repeat the secret; nothing was written.
- */
-export class JournalSecretError extends Error {
-  constructor(type: string) {
-    super(`refused to write a "${type}" event to the journal: it contains a secret`);
-    this.name = 'JournalSecretError';
-  }
-}
+class TypedJournal implements Journal {
+  readonly #log: HashChainLog;
 
-/**
- * Opens (lazily) the journal at `file`.
- *
- * The file and its directory are created on the first append (file mode 0600, directory 0700).
- */
-export function openJournal(file: string, options: JournalOptions = {}): Journal {
-  return new JournalFile(file, options);
-}
-
-function code(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
-    ? e.code
-    : undefined;
-}
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch (e) {
-    if (code(e) === 'ENOENT') return 0;
-    throw e;
-  }
-}
-
-function endsWithNewline(file: string, size: number): boolean {
-  if (size === 0) return true;
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, size - 1);
-    return b[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function containsSecret(line: string, secrets: readonly string[] | undefined): boolean {
-  if (!secrets) return false;
-  for (const s of secrets) {
-    if (s.length === 0) continue;
-    // As written, and as JSON escapes it (a quote, a backslash or a control character in a password).
-    if (line.includes(s) || line.includes(JSON.stringify(s).slice(1, -1))) return true;
-  }
-  return false;
-}
-
-function writeAll(fd: number, buffer: Buffer): void {
-  let done = 0;
-  while (done < buffer.length) done += writeSync(fd, buffer, done, buffer.length - done);
-}
-
-function fsyncDirectory(dir: string): void {
-  if (process.platform === 'win32') return;
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Best effort: some file systems do not allow it.
-  }
-}
-
-class JournalFile implements Journal {
-  readonly file: string;
-  readonly #lockFile: string;
-  readonly #options: JournalOptions;
-  readonly #maxLineBytes: number;
-  /** Where the chain stood after this object's last append; null until the first. */
-  #checkpoint: ChainCheckpoint | null = null;
-  /** Set when damage was seen outside an append: the next append checks the whole file again. */
-  #recheck = true;
-
-  constructor(file: string, options: JournalOptions) {
-    this.file = file;
-    this.#lockFile = `${file}.lock`;
-    this.#options = options;
-    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  constructor(log: HashChainLog) {
+    this.#log = log;
   }
 
-  async append(
-    type: EventType,
-    data: Record<string, unknown>,
-    options: AppendOptions = {},
-  ): Promise<JournalEvent> {
-    if (!EVENT_TYPE_PATTERN.test(type)) throw new TypeError(`invalid journal event type "${type}"`);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new TypeError('journal event data must be an object');
-    }
-    // Fail early, before taking the lock, on a secret in the data.
-    if (containsSecret(JSON.stringify(data), options.secrets)) throw new JournalSecretError(type);
-    ensureDir(dirname(this.file), 0o700);
-    return withFileLock(this.#lockFile, () => this.#appendLocked(type, data, options), this.#options.lock);
+  get file(): string {
+    return this.#log.file;
   }
 
-  async #appendLocked(
-    type: string,
-    data: Record<string, unknown>,
-    options: AppendOptions,
-  ): Promise<JournalEvent> {
-    const size = fileSize(this.file);
-    const { checkpoint, problems } = await this.#stateForAppend(size);
-    const now = (this.#options.now ?? (() => new Date()))().toISOString();
+  async append<T extends EventType>(
+    type: T,
+    data: EventInput<T>,
+    options?: AppendOptions,
+  ): Promise<{ seq: number; at: string }> {
+    const parsed = EVENT_PAYLOADS[type].safeParse(data);
+    if (!parsed.success)
+      throw new DivestError(
+        'internal',
+        `refused to write a "${type}" event that does not match its schema: ${issuesInOneLine(parsed.error.issues)}`,
+      );
+    const written = await this.#log.append(type, parsed.data as Record<string, unknown>, options);
+    return { seq: written.seq, at: written.at };
+  }
 
-    const lines: string[] = [];
-    let prev = checkpoint.prevHash;
-    let seq = checkpoint.lastSeq + 1;
-    if (problems.length > 0) {
-      const breakData = {
-        problems: problems.map((p) => ({ line: p.line, kind: p.kind, message: p.message })),
-        linesChecked: checkpoint.line,
-        note: 'Damage found in the journal before this line. It is kept as found; the chain continues from the physically previous line.',
-      };
-      const breakLine = JSON.stringify({ seq, at: now, type: BREAK_EVENT_TYPE, prev, data: breakData });
-      lines.push(breakLine);
-      prev = hashLine(Buffer.from(breakLine, 'utf8'));
-      seq += 1;
-    }
-    const eventLine = JSON.stringify({ seq, at: now, type, prev, data });
-    const event = JournalEvent.parse(JSON.parse(eventLine));
-    lines.push(eventLine);
-    for (const l of lines) {
-      if (containsSecret(l, options.secrets)) throw new JournalSecretError(type);
-      if (Buffer.byteLength(l, 'utf8') > this.#maxLineBytes) {
-        throw new RangeError(`journal event "${type}" is too large (over ${this.#maxLineBytes} bytes)`);
+  async read(): Promise<JournalRead> {
+    const { events, report } = await this.#log.readEvents();
+    const out: Recorded[] = [];
+    const setAside: SetAside[] = [];
+    for (const { line, hash, event } of events) {
+      const where = { line, hash, seq: event.seq, at: event.at, type: event.type };
+      if (!isEventType(event.type)) {
+        setAside.push({ ...where, reason: `"${event.type}" is not an event Divest writes` });
+        continue;
       }
-    }
-
-    // After a cut-off last line, start on a new line instead of gluing onto the fragment.
-    const lead = endsWithNewline(this.file, size) ? '' : '\n';
-    const buffer = Buffer.from(`${lead}${lines.join('\n')}\n`, 'utf8');
-    const created = size === 0;
-    const fd = openSync(this.file, 'a', 0o600);
-    try {
-      writeAll(fd, buffer);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (created) fsyncDirectory(dirname(this.file));
-
-    const eventHash = hashLine(Buffer.from(eventLine, 'utf8'));
-    const line = checkpoint.line + lines.length;
-    this.#checkpoint = {
-      offset: size + buffer.length,
-      line,
-      prevHash: eventHash,
-      lastSeq: seq,
-      prevOk: true,
-      head: { seq, hash: eventHash, line },
-    };
-    this.#recheck = false;
-    return event;
-  }
-
-  /**
-   * Verifies what is needed before writing: the whole file the first time, then only what was
-   * appended since this object's last append. Returns the unacknowledged problems to record.
-   */
-  async #stateForAppend(size: number): Promise<{ checkpoint: ChainCheckpoint; problems: JournalProblem[] }> {
-    const cp = this.#checkpoint;
-    if (!this.#recheck && cp && size === cp.offset) return { checkpoint: cp, problems: [] };
-    if (!this.#recheck && cp && size > cp.offset) {
-      const verifier = new ChainVerifier(cp);
-      for await (const raw of readLines(this.file, {
-        start: cp.offset,
-        firstLine: cp.line + 1,
-        maxLineBytes: this.#maxLineBytes,
-      })) {
-        verifier.feed(raw);
+      const parsed = EVENT_PAYLOADS[event.type].safeParse(event.data);
+      if (!parsed.success) {
+        setAside.push({
+          ...where,
+          reason: `its data does not match the "${event.type}" event: ${issuesInOneLine(parsed.error.issues, 2)}`,
+        });
+        continue;
       }
-      const report = verifier.finish();
-      const fresh = report.problems.filter((p) => p.acknowledgedAt === undefined);
-      if (fresh.length === 0) return { checkpoint: verifier.checkpoint(), problems: [] };
-      // Something is wrong since the checkpoint: look at the whole file to name it precisely.
+      out.push({ line, hash, seq: event.seq, at: event.at, type: event.type, data: parsed.data } as Recorded);
     }
-    const verifier = new ChainVerifier();
-    for await (const raw of readLines(this.file, { maxLineBytes: this.#maxLineBytes })) verifier.feed(raw);
-    const report = verifier.finish();
-    return {
-      checkpoint: verifier.checkpoint(),
-      problems: report.problems.filter((p) => p.acknowledgedAt === undefined),
-    };
+    return { events: out, setAside, report };
   }
 
-  async #scan(events: ReadEvent[] | null): Promise<VerifyReport> {
-    const onEvent = events
-      ? (event: JournalEvent, raw: RawLine) => events.push({ line: raw.number, hash: raw.hash, event })
-      : undefined;
-    const verifier = new ChainVerifier(undefined, onEvent);
-    for await (const raw of readLines(this.file, { maxLineBytes: this.#maxLineBytes })) verifier.feed(raw);
-    return verifier.finish();
+  verify(): Promise<VerifyReport> {
+    return this.#log.verify();
   }
 
-  /** Verifies (collecting events when asked) without the lock, and again under it if the end looks cut. */
-  async #scanConsistent(collect: boolean): Promise<ReadEventsResult> {
-    let events: ReadEvent[] = [];
-    let report = await this.#scan(collect ? events : null);
-    const last = report.problems[report.problems.length - 1];
-    if (
-      last &&
-      last.kind === 'truncated' &&
-      last.line === report.length &&
-      last.acknowledgedAt === undefined
-    ) {
-      // Maybe an append in progress in another process: look again while holding the lock.
-      try {
-        const again: ReadEvent[] = [];
-        report = await withFileLock(
-          this.#lockFile,
-          () => this.#scan(collect ? again : null),
-          this.#options.lock,
-        );
-        events = again;
-      } catch (e) {
-        // A read-only copy (an auditor's), or no right to create the lock: the first reading stands.
-        if (!['EACCES', 'EPERM', 'EROFS', 'ENOENT'].includes(code(e) ?? '')) throw e;
-      }
-    }
-    if (report.problems.some((p) => p.acknowledgedAt === undefined)) this.#recheck = true;
-    return { events, report };
+  head(): Promise<{ seq: number; hash: string } | null> {
+    return this.#log.head();
   }
+}
 
-  async verify(): Promise<VerifyReport> {
-    return (await this.#scanConsistent(false)).report;
-  }
-
-  readEvents(): Promise<ReadEventsResult> {
-    return this.#scanConsistent(true);
-  }
-
-  async head(): Promise<{ seq: number; hash: string } | null> {
-    const tail = await readTail(this.file, (bytes) => {
-      const parsed = parseEventLine(bytes);
-      return parsed.ok ? parsed.event.seq : null;
-    });
-    return tail.lastEvent;
-  }
+/** Opens (lazily) the journal at `file`; nothing is read or created until it is used. */
+export function openJournal(file: string, options: LogOptions = {}): Journal {
+  return new TypedJournal(openLog(file, options));
 }

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
+import { DivestError } from '../errors';
 
 /**
  * How long to wait for a lock, and when a lock counts as abandoned.
@@ -32,15 +33,15 @@ export interface LockOptions {
  *
  * Names the lock file and its holder so that a person can decide whether to delete it.
  */
-export class JournalLockError extends Error {
+export class JournalLockError extends DivestError<'journal-locked'> {
   constructor(
     readonly lockFile: string,
     holder: string,
   ) {
     super(
+      'journal-locked',
       `the journal is locked by ${holder} (lock file ${lockFile}); if no Divest process is running, delete that file`,
     );
-    this.name = 'JournalLockError';
   }
 }
 

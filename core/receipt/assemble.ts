@@ -5,17 +5,17 @@
  *
  * The journal is the single source: a receipt never states something the log does not hold.
  */
-import type { Catalog } from '../catalog/schema';
-import type { ReadEvent, VerifyReport } from '../journal/journal';
-import { ScanResult, type Finding } from '../scan/result';
-import { Plan } from '../remove/plan';
-import { planProgress } from '../remove/execute';
-import { Leftover, leftoversOf } from '../verify/leftovers';
-import { ReplacementStatus } from '../verify/replacement';
+import { DivestError } from '../errors';
+import { lastOf, latestRemoval, planProgress, type Events } from '../journal/history';
+import type { VerifyReport } from '../journal/journal';
+import type { Catalog } from '../model/catalog';
+import type { Finding } from '../model/scan';
+import type { Leftover, ReplacementStatus } from '../model/verify';
+import { leftoversOf } from '../verify/leftovers';
 import { journalRef, type ReceiptInput } from './sign';
 
 export interface AssembleOptions {
-  events: readonly ReadEvent[];
+  events: Events;
   journal: VerifyReport;
   catalog: { catalog: Catalog; sha256: string };
   appVersion: string;
@@ -24,24 +24,13 @@ export interface AssembleOptions {
   replacement?: ReplacementStatus | null;
 }
 
-export class NothingToReceiptError extends Error {
-  constructor() {
-    super('The journal holds no scan yet: scan first (divest scan), then export the receipt.');
-    this.name = 'NothingToReceiptError';
-  }
+/** The journal holds nothing a receipt could be about. */
+function nothingToReceipt(): DivestError<'nothing-to-receipt'> {
+  return new DivestError(
+    'nothing-to-receipt',
+    'The journal holds no scan yet: scan first (divest scan), then export the receipt.',
+  );
 }
-
-function lastIndex(
-  events: readonly ReadEvent[],
-  test: (e: ReadEvent) => boolean,
-  before = events.length,
-): number {
-  for (let i = Math.min(before, events.length) - 1; i >= 0; i--) if (test(events[i] as ReadEvent)) return i;
-  return -1;
-}
-
-const data = (e: ReadEvent | undefined): Record<string, unknown> =>
-  (e?.event.data ?? {}) as Record<string, unknown>;
 
 /** The receipt's form of a leftover: what, where, and how to clear it. */
 function receiptLeftovers(
@@ -67,62 +56,38 @@ export function assembleReceipt(opts: AssembleOptions): ReceiptInput {
   };
 
   // A plan with no steps (nothing was installed) is not a removal: that machine gets a scan receipt.
-  const planAt = lastIndex(events, (e) => {
-    if (e.event.type !== 'plan.started') return false;
-    const steps = (data(e).plan as { steps?: unknown } | undefined)?.steps;
-    return Array.isArray(steps) && steps.length > 0;
-  });
-  if (planAt >= 0) {
-    const plan = Plan.parse(data(events[planAt]).plan);
-    const scanAt = lastIndex(events, (e) => e.event.type === 'scan.finished', planAt);
-    const before = scanAt >= 0 ? ScanResult.parse(data(events[scanAt]).result) : undefined;
+  const removal = latestRemoval(events);
+  if (removal) {
+    const { plan } = removal;
+    const before = lastOf(events, 'scan.finished', () => true, removal.index)?.event.data.result;
     const progress = planProgress(events, plan.id);
     const actions = plan.steps
       .map((s) => progress.get(s.id))
       .filter((r) => r !== undefined)
-      .map((r) => ({
-        stepId: r.stepId,
-        productId: r.productId,
-        findingId: r.findingId,
-        title: r.title,
-        method: r.method,
-        argv: r.argv,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        exitCode: r.exitCode,
-        outcome: r.outcome,
-        ...(r.outputSha256 ? { outputSha256: r.outputSha256 } : {}),
-        message: r.message,
-      }));
-    const verifyAt = lastIndex(
-      events,
-      (e) => e.event.type === 'verify.finished' && data(e).planId === plan.id,
-    );
-    const replAt = lastIndex(
-      events,
-      (e) => e.event.type === 'replacement.checked' && data(e).planId === plan.id,
-    );
-    const afterFindings =
-      verifyAt >= 0 ? ScanResult.shape.findings.parse(data(events[verifyAt]).findings) : [];
-    const leftovers = verifyAt >= 0 ? Leftover.array().parse(data(events[verifyAt]).leftovers) : [];
-    const host = before?.host;
-    if (!host) throw new NothingToReceiptError();
+      .map(({ durationMs: _d, ...r }) => r);
+    const verify = lastOf(events, 'verify.finished', (e) => e.data.planId === plan.id)?.event.data;
+    const replacement = lastOf(events, 'replacement.checked', (e) => e.data.planId === plan.id)?.event.data
+      .replacement;
+    if (!before) throw nothingToReceipt();
     return {
       kind: 'removal',
-      host,
-      directives: directivesOf(opts.catalog.catalog, before?.findings ?? []),
-      findingsBefore: before?.findings ?? [],
+      host: before.host,
+      directives: directivesOf(opts.catalog.catalog, before.findings),
+      findingsBefore: before.findings,
       actions,
-      after: { findings: afterFindings, leftovers: receiptLeftovers(leftovers) },
-      replacement: replAt >= 0 ? ReplacementStatus.parse(data(events[replAt]).replacement) : null,
+      after: {
+        findings: verify?.findings ?? [],
+        leftovers: receiptLeftovers(verify?.leftovers ?? []),
+      },
+      replacement: replacement ?? null,
       ...common,
     };
   }
 
-  const scanAt = lastIndex(events, (e) => e.event.type === 'scan.finished');
-  if (scanAt < 0) throw new NothingToReceiptError();
-  const scan = ScanResult.parse(data(events[scanAt]).result);
-  const replAt = lastIndex(events, (e) => e.event.type === 'replacement.checked');
+  const scanAt = lastOf(events, 'scan.finished');
+  if (!scanAt) throw nothingToReceipt();
+  const scan = scanAt.event.data.result;
+  const repl = lastOf(events, 'replacement.checked');
   return {
     kind: 'scan',
     host: scan.host,
@@ -130,10 +95,7 @@ export function assembleReceipt(opts: AssembleOptions): ReceiptInput {
     findingsBefore: scan.findings,
     actions: [],
     after: { findings: scan.findings, leftovers: receiptLeftovers(leftoversOf(scan)) },
-    replacement:
-      replAt > scanAt
-        ? ReplacementStatus.parse(data(events[replAt]).replacement)
-        : (opts.replacement ?? null),
+    replacement: repl && repl.index > scanAt.index ? repl.event.data.replacement : (opts.replacement ?? null),
     ...common,
   };
 }

@@ -20,6 +20,7 @@ import {
 } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   linkSync,
   openSync,
@@ -30,6 +31,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { DivestError } from '../errors';
 import { ensureDir } from '../fs-dirs';
 
 /**
@@ -52,13 +54,12 @@ export interface SigningKey {
  *
  * The message names the file and what to do.
  */
-export class SigningKeyError extends Error {
+export class SigningKeyError extends DivestError<'signing-key'> {
   constructor(
     message: string,
     readonly file: string,
   ) {
-    super(message);
-    this.name = 'SigningKeyError';
+    super('signing-key', message);
   }
 }
 
@@ -218,4 +219,18 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   }
 
   return { privateKey, publicKey, publicKeyRaw, fingerprint: fingerprintOf(publicKeyRaw), file };
+}
+
+/**
+ * The fingerprint of the data dir's signing key, or null when there is none yet or it cannot be
+ * used (the UI says "made with the first receipt"). With `create`, the key is made if absent.
+ */
+export function existingKeyFingerprint(dataDir: string, options: { create?: boolean } = {}): string | null {
+  if (!options.create && !existsSync(signingKeyPath(dataDir))) return null;
+  try {
+    return loadOrCreateSigningKey(dataDir).fingerprint;
+  } catch (e) {
+    if (options.create) throw e;
+    return null;
+  }
 }

@@ -9,8 +9,8 @@
  *
  * The page is a rendering, not the proof: it says so, and tells the reader how to verify the JSON.
  */
-import type { Finding } from '../scan/result.js';
-import type { Receipt, ReceiptAction, ReceiptReplacement } from './schema.js';
+import type { Finding } from '../model/scan';
+import type { Receipt, ReceiptAction, ReceiptReplacement } from '../model/receipt';
 
 /**
  * Escapes text for HTML element content and attribute values.

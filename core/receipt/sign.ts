@@ -11,7 +11,13 @@ import { randomUUID, sign, verify } from 'node:crypto';
 import type { z } from 'zod';
 import { findDuplicateKey } from './duplicate-keys.js';
 import { fingerprintOf, publicKeyFromRaw, type SigningKey } from './keys.js';
-import { RECEIPT_SCHEMA, Receipt, ReceiptSignature, UnsignedReceipt, type ReceiptJournal } from './schema.js';
+import {
+  RECEIPT_SCHEMA,
+  Receipt,
+  ReceiptSignature,
+  UnsignedReceipt,
+  type ReceiptJournal,
+} from '../model/receipt';
 
 /**
  * What the caller provides to build a receipt.

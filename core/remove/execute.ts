@@ -9,35 +9,19 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Journal, ReadEvent } from '../journal/journal';
+import type { Journal } from '../journal/journal';
+import { planProgress, planWasStarted } from '../journal/history';
 import type { CommandRunner, RunResult } from '../host/runner';
-import { classifyExit, type StepOutcome, type Tool } from './exit-codes';
-import { Plan, type PlanStep } from './plan';
+import type { CredentialScheme } from '../model/catalog';
+import { FINAL_OUTCOMES, type PlanStatus, type StepResult } from '../model/execution';
+import type { Plan, PlanStep } from '../model/plan';
+import { classifyExit, type Tool } from './exit-codes';
 import { targetsPresent, type PresenceContext } from './presence';
-import type { CredentialScheme } from '../catalog/schema';
-import type { z } from 'zod';
 import { ensureDir } from '../fs-dirs';
 
 export interface Credentials {
   login?: string;
   password: string;
-}
-
-export interface StepResult {
-  stepId: string;
-  productId: string;
-  findingId: string;
-  title: string;
-  method: PlanStep['method'];
-  /** The command as run, with credentials replaced by `***`. */
-  argv: string[];
-  startedAt: string;
-  finishedAt: string;
-  exitCode: number | null;
-  outcome: StepOutcome;
-  message: string;
-  outputSha256?: string;
-  durationMs: number;
 }
 
 export type ExecutionEvent =
@@ -52,10 +36,7 @@ export interface ExecuteOptions {
   journal: Journal;
   presence: PresenceContext;
   /** Asked when a password-protected product refuses to uninstall without its password. */
-  credentials?: (
-    step: PlanStep,
-    scheme: z.infer<typeof CredentialScheme>,
-  ) => Promise<Credentials | undefined>;
+  credentials?: (step: PlanStep, scheme: CredentialScheme) => Promise<Credentials | undefined>;
   /** Asked for steps that must be done by hand: what the user reports. */
   manual?: (step: PlanStep) => Promise<'done' | 'failed' | 'not-now'>;
   onEvent?: (e: ExecutionEvent) => void;
@@ -70,8 +51,6 @@ export interface ExecuteOptions {
   now?: () => Date;
 }
 
-export type PlanStatus = 'completed' | 'reboot-pending' | 'failed' | 'cancelled' | 'incomplete';
-
 export interface ExecutionReport {
   planId: string;
   status: PlanStatus;
@@ -81,15 +60,8 @@ export interface ExecutionReport {
   resumed: boolean;
 }
 
-const FINAL_OUTCOMES = new Set<StepOutcome>([
-  'removed',
-  'already-absent',
-  'reboot-required',
-  'manual-reported',
-]);
-
 /** The credential properties for a scheme (the values are secrets). */
-export function credentialArgs(scheme: z.infer<typeof CredentialScheme>, c: Credentials): string[] {
+export function credentialArgs(scheme: CredentialScheme, c: Credentials): string[] {
   switch (scheme) {
     case 'kes-kllogin-klpasswd':
       return [...(c.login ? [`KLLOGIN=${c.login}`] : []), `KLPASSWD=${c.password}`];
@@ -116,48 +88,6 @@ function maskArg(a: string): string {
   return a.replace(/=[\s\S]*$/, '=***');
 }
 
-/** Reads the journal for a plan's progress: the last result of each step. */
-export function planProgress(events: readonly ReadEvent[], planId: string): Map<string, StepResult> {
-  const done = new Map<string, StepResult>();
-  for (const { event } of events) {
-    if (event.type !== 'step.finished') continue;
-    const d = event.data as { planId?: unknown; result?: StepResult };
-    if (d.planId === planId && d.result) done.set(d.result.stepId, d.result);
-  }
-  return done;
-}
-
-/**
- * The newest plan in the journal that was started and not brought to an end, if any.
- *
- * A plan paused for a reboot is unfinished too; `rebootPendingSince` says when it paused.
- */
-export function findUnfinishedPlan(
-  events: readonly ReadEvent[],
-): { plan: Plan; rebootPendingSince?: string } | undefined {
-  let latest: { plan: Plan; at: string } | undefined;
-  const closed = new Set<string>();
-  const paused = new Map<string, string>();
-  for (const { event } of events) {
-    const d = event.data as { planId?: unknown; plan?: unknown; status?: unknown };
-    if (event.type === 'plan.started') {
-      const parsed = Plan.safeParse(d.plan);
-      if (parsed.success) latest = { plan: parsed.data, at: event.at };
-    } else if (event.type === 'plan.finished' && typeof d.planId === 'string') {
-      // Completed and failed plans are closed; a plan stopped by the user, waiting for a manual
-      // step or for a restart stays open, and the next run continues it.
-      if (d.status === 'reboot-pending') paused.set(d.planId, event.at);
-      else if (d.status === 'completed' || d.status === 'failed') {
-        closed.add(d.planId);
-        paused.delete(d.planId);
-      }
-    }
-  }
-  if (!latest || closed.has(latest.plan.id)) return undefined;
-  const since = paused.get(latest.plan.id);
-  return { plan: latest.plan, ...(since ? { rebootPendingSince: since } : {}) };
-}
-
 /** True when the machine has restarted since `iso` (boot time after it). */
 export function rebootedSince(
   iso: string,
@@ -176,11 +106,9 @@ function toolOf(step: PlanStep): Tool {
 export async function executePlan(opts: ExecuteOptions): Promise<ExecutionReport> {
   const now = opts.now ?? (() => new Date());
   const { plan, journal } = opts;
-  const { events } = await journal.readEvents();
+  const { events } = await journal.read();
   const previous = planProgress(events, plan.id);
-  const resumed = events.some(
-    (e) => e.event.type === 'plan.started' && (e.event.data as { planId?: unknown }).planId === plan.id,
-  );
+  const resumed = planWasStarted(events, plan.id);
   const results: StepResult[] = [];
   const remaining: string[] = [];
 

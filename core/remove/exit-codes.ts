@@ -6,9 +6,7 @@
  * reboots (3010/1641) and otherwise only 0 means success.
  */
 import type { RunResult } from '../host/runner';
-
-export type StepOutcome =
-  'removed' | 'already-absent' | 'reboot-required' | 'failed' | 'timed-out' | 'skipped' | 'manual-reported';
+import type { StepOutcome } from '../model/execution';
 
 export interface Classification {
   outcome: StepOutcome;

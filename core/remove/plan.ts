@@ -11,64 +11,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
 import canonicalize from 'canonicalize';
-import type { Catalog, Product, RemovalAdvice } from '../catalog/schema';
-import { CredentialScheme } from '../catalog/schema';
-import type { HostOs } from '../host/inventory';
-import type { Finding, ScanResult } from '../scan/result';
+import type { Catalog, Product, RemovalAdvice } from '../model/catalog';
+import type { HostOs } from '../model/host';
+import { Plan, PLAN_SCHEMA, type Advice, type PlanStep } from '../model/plan';
+import type { Finding, ScanResult } from '../model/scan';
 import { windowsTools } from '../host/windows';
 import { checkExeUninstallString, checkMsiUninstallString, GUID_RE } from './windows-cmdline';
-
-export const PLAN_SCHEMA = 'divest.plan/1';
-
-export const Advice = z.strictObject({
-  text: z.string(),
-  refs: z.array(z.string()).default([]),
-  unconfirmed: z.string().optional(),
-});
-export type Advice = z.infer<typeof Advice>;
-
-export const PlanStep = z.strictObject({
-  id: z.string().regex(/^s\d+$/),
-  findingId: z.string(),
-  productId: z.string(),
-  productName: z.string(),
-  title: z.string(),
-  method: z.enum(['msi', 'exe', 'package', 'script', 'manual']),
-  tool: z.enum(['msiexec', 'exe', 'dpkg', 'rpm', 'script', 'manual']),
-  /** The exact command, without credentials (those are added at run time and never stored). */
-  argv: z.array(z.string()),
-  credentials: CredentialScheme.optional(),
-  /** What postflight checks is gone: MSI product codes, package names, or paths. */
-  targets: z.array(z.string()),
-  /** Package database for package steps (dpkg admindir or rpm dbpath, inside the root). */
-  database: z.string().optional(),
-  timeoutMs: z.number().int().positive(),
-  preflight: z.array(z.string()),
-  warnings: z.array(Advice),
-  /** What to do by hand when the automated step fails (or when there is no automated step). */
-  manualSteps: z.array(Advice),
-  /** Things Divest decided while planning (e.g. an UninstallString it refused to run). */
-  notes: z.array(z.string()),
-});
-export type PlanStep = z.infer<typeof PlanStep>;
-
-export const Plan = z.strictObject({
-  schema: z.literal(PLAN_SCHEMA),
-  id: z.string().regex(/^[0-9a-f]{16}$/),
-  createdAt: z.iso.datetime(),
-  os: z.enum(['windows', 'macos', 'linux']),
-  hostRoot: z.string().optional(),
-  requiresAdmin: z.boolean(),
-  warnings: z.array(Advice),
-  steps: z.array(PlanStep),
-  /** Findings the plan does not act on, and why (not banned, only traces, filtered out). */
-  skipped: z.array(
-    z.strictObject({ findingId: z.string(), productId: z.string(), name: z.string(), reason: z.string() }),
-  ),
-});
-export type Plan = z.infer<typeof Plan>;
 
 export interface PlanOptions {
   scan: ScanResult;

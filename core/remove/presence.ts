@@ -8,7 +8,7 @@ import type { CommandRunner } from '../host/runner';
 import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
 import { readDpkgDatabase } from '../host/dpkg-db';
 import { UNINSTALL_SUBKEY, windowsTools } from '../host/windows';
-import type { PlanStep } from './plan';
+import type { PlanStep } from '../model/plan';
 
 export interface PresenceContext {
   runner: CommandRunner;

@@ -15,10 +15,11 @@
  *   product found, or form a fallback finding when no product is found.
  */
 import { createHash } from 'node:crypto';
-import type { Catalog, Product, Vendor } from '../catalog/schema';
-import type { HostOs, InventoryItem, PackageEntry, ServiceEntry, UninstallEntry } from '../host/inventory';
+import type { Catalog, Product, Vendor } from '../model/catalog';
+import type { InventoryItem, PackageEntry, ServiceEntry, UninstallEntry } from '../host/inventory';
+import type { HostOs } from '../model/host';
 import type { PathHit } from '../host/paths';
-import type { Evidence, EvidenceKind, Finding } from './result';
+import type { Evidence, EvidenceKind, Finding } from '../model/scan';
 
 type Compiled = RegExp[];
 

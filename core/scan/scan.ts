@@ -4,21 +4,20 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedCatalog } from '../catalog/load';
+import { DivestError } from '../errors';
 import type { CommandRunner } from '../host/runner';
-import type { HostIdentity, HostOs, InventoryItem, ProbeContext, ProbeNote } from '../host/inventory';
+import type { InventoryItem, ProbeContext, ProbeNote } from '../host/inventory';
+import type { HostIdentity, HostOs } from '../model/host';
 import { linuxIdentity, macosIdentity, runningOs, windowsIdentity } from '../host/identity';
 import { probeLinux } from '../host/linux';
 import { probeWindows } from '../host/windows';
 import { checkPaths } from '../host/paths';
 import { catalogPaths, compileCatalog, matchInventory, packageInterest } from './match';
-import { SCAN_SCHEMA, type ScanResult } from './result';
+import { SCAN_SCHEMA, type ScanResult } from '../model/scan';
 
 /** A scan request that cannot be carried out as asked (exit code 2 in the CLI). */
-export class ScanUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScanUsageError';
-  }
+function usage(message: string): DivestError<'usage'> {
+  return new DivestError('usage', message);
 }
 
 export interface ScanOptions {
@@ -33,28 +32,32 @@ export interface ScanOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The machine being inspected: its OS layout, its root folder, and whether it is the live system. */
+export interface Target {
+  os: HostOs;
+  root: string;
+  live: boolean;
+}
+
 /** Resolves what is to be scanned, or says clearly why it cannot be. */
-export function resolveTarget(
-  hostRoot: string | undefined,
-  hostOs: HostOs | undefined,
-): { os: HostOs; root: string; live: boolean } {
+export function resolveTarget(hostRoot: string | undefined, hostOs: HostOs | undefined): Target {
   const running = runningOs();
   const os = hostOs ?? running;
-  if (!os) throw new ScanUsageError(`Divest does not know how to scan this platform (${process.platform}).`);
+  if (!os) throw usage(`Divest does not know how to scan this platform (${process.platform}).`);
   if (hostRoot === undefined) {
     if (os !== running)
-      throw new ScanUsageError(
+      throw usage(
         `--host-os ${os} needs --host-root DIR: a ${os} layout can only be scanned from a mounted image or folder on this ${running ?? process.platform} machine.`,
       );
     return { os, root: '/', live: true };
   }
   if (os === 'windows')
-    throw new ScanUsageError(
+    throw usage(
       '--host-root is for Linux and macOS images; Windows is scanned live (run Divest on the Windows machine itself).',
     );
   const root = path.resolve(hostRoot);
-  if (!existsSync(root)) throw new ScanUsageError(`--host-root ${hostRoot}: no such folder.`);
-  if (!statSync(root).isDirectory()) throw new ScanUsageError(`--host-root ${hostRoot}: not a folder.`);
+  if (!existsSync(root)) throw usage(`--host-root ${hostRoot}: no such folder.`);
+  if (!statSync(root).isDirectory()) throw usage(`--host-root ${hostRoot}: not a folder.`);
   return { os, root, live: root === '/' && os === running };
 }
 

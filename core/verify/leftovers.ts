@@ -7,17 +7,8 @@
  * can leave a machine without input.
  */
 import path from 'node:path';
-import * as z from 'zod';
-import type { Evidence, Finding, ScanResult } from '../scan/result';
-
-export const Leftover = z.strictObject({
-  productId: z.string(),
-  kind: z.string(),
-  location: z.string(),
-  detail: z.string(),
-  howToClear: z.string(),
-});
-export type Leftover = z.infer<typeof Leftover>;
+import type { Evidence, Finding, ScanResult } from '../model/scan';
+import type { Leftover } from '../model/verify';
 
 function nameFromLocation(location: string): string {
   return location.split(/[\\/#]/).pop() ?? location;

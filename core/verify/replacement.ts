@@ -15,23 +15,13 @@ import path from 'node:path';
 import * as z from 'zod';
 import os from 'node:os';
 import type { CommandRunner } from '../host/runner';
-import type { HostOs } from '../host/inventory';
-import type { Catalog } from '../catalog/schema';
+import type { Catalog } from '../model/catalog';
+import type { HostOs } from '../model/host';
+import type { ReplacementStatus } from '../model/verify';
 import { readInRoot, resolveInRoot, statInRoot } from '../host/fs-root';
 import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
 import { readDpkgDatabase } from '../host/dpkg-db';
 import { hasWindowsPowerShell, powerShellArgv, SERVICES_KEY, windowsTools } from '../host/windows';
-
-export const ReplacementStatus = z.strictObject({
-  os: z.enum(['windows', 'macos', 'linux']),
-  product: z.string(),
-  state: z.enum(['active', 'inactive', 'not-installed', 'unknown']),
-  /** One paragraph for people: what was found and what to do. */
-  detail: z.string(),
-  evidence: z.array(z.string()),
-  checkedAt: z.iso.datetime(),
-});
-export type ReplacementStatus = z.infer<typeof ReplacementStatus>;
 
 export interface ReplacementContext {
   os: HostOs;

@@ -8,7 +8,7 @@
  */
 import { Button, Tag } from '@trussworks/react-uswds';
 import type { CatalogView } from '../../core/api';
-import type { Directive } from '../../core/catalog/schema';
+import type { Directive } from '../../core/api';
 import { EmptyState, ErrorAlert, ScreenHeading, Sourced } from '../components/common';
 import { useStore } from '../store';
 

@@ -3,7 +3,7 @@
  * auditor can look), and the directives that cover it, one click from their full text.
  */
 import { Button, Tag } from '@trussworks/react-uswds';
-import type { Finding } from '../../core/scan/result';
+import type { Finding } from '../../core/api';
 import { EmptyState, ScreenHeading, Sourced } from '../components/common';
 import { useStore } from '../store';
 

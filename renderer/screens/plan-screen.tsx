@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { Button, Checkbox, Fieldset, Label, TextInput } from '@trussworks/react-uswds';
-import type { PlanStep } from '../../core/remove/plan';
+import type { PlanStep } from '../../core/api';
 import { Command, EmptyState, ErrorAlert, Notice, ScreenHeading, Sourced } from '../components/common';
 import { RightsNotice } from '../components/rights-notice';
 import { useStore } from '../store';

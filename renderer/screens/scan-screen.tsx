@@ -2,7 +2,7 @@
  * Scan: one button, live progress, and a summary that leads to the findings.
  */
 import { Button } from '@trussworks/react-uswds';
-import type { ScanResult } from '../../core/scan/result';
+import type { ScanResult } from '../../core/api';
 import { ErrorAlert, Notice, ScreenHeading } from '../components/common';
 import { RightsNotice } from '../components/rights-notice';
 import { useStore } from '../store';

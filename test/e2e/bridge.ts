@@ -4,7 +4,7 @@
  *
  * Bundled by harness.ts into an IIFE and served with the token set beforehand.
  */
-import { createDivestApi, type Transport } from '../../core/api-methods';
+import { createDivestApi, type Transport } from '../../core/api';
 
 declare global {
   interface Window {

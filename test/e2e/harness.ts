@@ -28,8 +28,9 @@ import {
   type EventName,
   type Settings,
 } from '../../core/api';
-import type { HostOs } from '../../core/host/inventory';
-import { createHandlers, dispatch, MemorySettingsStore, type Emit, type Handlers } from '../../main/handlers';
+import type { HostOs } from '../../core/model/host';
+import { createHandlers, dispatch, type Emit, type Handlers } from '../../main/handlers';
+import { MemorySettingsStore } from '../helpers/memory-settings';
 import { contentSecurityPolicy } from '../../main/csp';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -18,7 +18,8 @@ import {
   createDivestApi,
   methodOfChannel,
 } from '../../core/api';
-import { MemorySettingsStore, createHandlers, dispatch } from '../../main/handlers';
+import { createHandlers, dispatch } from '../../main/handlers';
+import { MemorySettingsStore } from '../helpers/memory-settings';
 import { tempDir } from '../beds/linux';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -12,8 +12,10 @@ import { loadBuiltInCatalog } from '../../core/catalog/load';
 import { NodeCommandRunner } from '../../core/host/runner';
 import { journalPath, openJournal } from '../../core/journal/journal';
 import { ElevatedRemover, appleScriptQuote, elevatedArgv, psQuote, removalMode } from '../../main/elevate';
-import { ApiFailure } from '../../main/errors';
-import { MemorySettingsStore, createHandlers } from '../../main/handlers';
+import { DivestError } from '../../core/errors';
+import { openWorkspace } from '../../core/usecases/workspace';
+import { createHandlers } from '../../main/handlers';
+import { MemorySettingsStore } from '../helpers/memory-settings';
 import { WORKER_FLAG } from '../../main/remove-worker';
 import type { Bed } from '../beds/linux';
 import { bedFixtures, dpkgQuery, makeDpkgBed, skipReason, tempDir } from '../beds/linux';
@@ -97,15 +99,14 @@ describe.skipIf(skip !== false)('the elevated helper, for real on a dpkg bed', (
       pollMs: 50,
       elevate: (command) => [...command],
     });
-  const session = () => ({
-    catalog: loadBuiltInCatalog(),
-    runner: new NodeCommandRunner(),
-    journal: openJournal(journalPath(data.root)),
-    appVersion: '0.0.0-test',
-    hostRoot: bed.root,
-    hostOs: 'linux' as const,
-    logDir: path.join(data.root, 'logs'),
-  });
+  const session = () =>
+    openWorkspace({
+      catalog: loadBuiltInCatalog(),
+      dataDir: data.root,
+      appVersion: '0.0.0-test',
+      hostRoot: bed.root,
+      hostOs: 'linux',
+    });
 
   it('refuses a plan id that the helper, re-planning with the rights, does not arrive at', async () => {
     const handlers = createHandlers({
@@ -131,8 +132,8 @@ describe.skipIf(skip !== false)('the elevated helper, for real on a dpkg bed', (
         session(),
       )
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApiFailure);
-    expect((err as ApiFailure).code).toBe('plan-changed');
+    expect(err).toBeInstanceOf(DivestError);
+    expect((err as DivestError).code).toBe('plan-changed');
     expect(
       dpkgQuery(bed.root)
         .find((r) => r.name === 'kesl')
@@ -172,10 +173,8 @@ describe.skipIf(skip !== false)('the elevated helper, for real on a dpkg bed', (
     expect(rows.find((r) => r.name === 'kesl' && r.abbrev.startsWith('i'))).toBeUndefined();
     expect(rows.find((r) => r.name === 'hello')?.abbrev.trim()).toBe('ii');
     // The helper wrote to the same journal: the session is in it.
-    const { events: journal, report } = await openJournal(journalPath(data.root)).readEvents();
+    const { events: journal, report } = await openJournal(journalPath(data.root)).read();
     expect(report.intact).toBe(true);
-    expect(journal.some((e) => e.event.type === 'plan.finished' && e.event.data.status === 'completed')).toBe(
-      true,
-    );
+    expect(journal.some((e) => e.type === 'plan.finished' && e.data.status === 'completed')).toBe(true);
   }, 180_000);
 });

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
-import { ScanResult } from '../../core/scan/result';
+import { ScanResult } from '../../core/model/scan';
 import type { Bed, CliRun, FixturePackage } from '../beds/linux';
 import {
   bedFixtures,

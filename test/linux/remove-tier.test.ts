@@ -18,10 +18,10 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
-import { Finding, ScanResult } from '../../core/scan/result';
-import { Leftover } from '../../core/verify/leftovers';
-import { ReplacementStatus } from '../../core/verify/replacement';
-import { Receipt, UnsignedReceipt } from '../../core/receipt/schema';
+import { Finding, ScanResult } from '../../core/model/scan';
+import { Leftover } from '../../core/model/verify';
+import { ReplacementStatus } from '../../core/model/verify';
+import { Receipt, UnsignedReceipt } from '../../core/model/receipt';
 import { loadOrCreateSigningKey } from '../../core/receipt/keys';
 import { SIGNATURE_MISMATCH, serializeReceipt, signReceipt } from '../../core/receipt/sign';
 import type { Bed, CliRun, FixturePackage, RpmBed } from '../beds/linux';
@@ -431,9 +431,9 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
         const show = runCli(['log', 'show', '--json', '--data-dir', d]);
         expect(show.status, show.stderr).toBe(0);
         const shown = z
-          .object({ events: z.array(z.object({ line: z.number(), event: z.object({ type: z.string() }) })) })
+          .object({ events: z.array(z.object({ line: z.number(), type: z.string() })) })
           .parse(JSON.parse(show.stdout));
-        expect(shown.events.map((e) => e.event.type)).toContain('journal-break');
+        expect(shown.events.map((e) => e.type)).toContain('journal-break');
         const again = runCli(['log', 'verify', '--data-dir', d]);
         expect(again.status, again.stdout).toBe(1);
         expect(again.stdout).toMatch(new RegExp(`line ${line}\\b[^\\n]*recorded as a journal-break event`));

@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Finding, ScanResult as ScanResultType } from '../../core/scan/result';
-import { ScanResult } from '../../core/scan/result';
+import type { Finding, ScanResult as ScanResultType } from '../../core/model/scan';
+import { ScanResult } from '../../core/model/scan';
 import type { Bed, FixturePackage } from '../beds/linux';
 import {
   ensureBuiltCli,

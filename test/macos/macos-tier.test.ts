@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanResult as ScanResultType } from '../../core/scan/result';
-import { ScanResult } from '../../core/scan/result';
+import type { ScanResult as ScanResultType } from '../../core/model/scan';
+import { ScanResult } from '../../core/model/scan';
 import {
   KASPERSKY_KES_MAC,
   KASPERSKY_TEAM_ID,

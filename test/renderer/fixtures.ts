@@ -12,8 +12,8 @@ import {
   toCatalogView,
 } from '../../core/api';
 import { loadBuiltInCatalog } from '../../core/catalog/load';
-import { ScanResult, type Finding } from '../../core/scan/result';
-import { ReplacementStatus } from '../../core/verify/replacement';
+import { ScanResult, type Finding } from '../../core/model/scan';
+import { ReplacementStatus } from '../../core/model/verify';
 
 /** App info: admin by default; override `removal` for the other states. */
 export function appInfo(over: Partial<AppInfo> = {}): AppInfo {

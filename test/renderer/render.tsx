@@ -5,7 +5,7 @@
  * something unexpected shows it.
  */
 import { render, screen, type RenderResult } from '@testing-library/react';
-import { createDivestApi, METHODS, type Transport } from '../../core/api-methods';
+import { createDivestApi, METHODS, type Transport } from '../../core/api';
 import type { MethodName, MethodResult, Result } from '../../core/api';
 import { App } from '../../renderer/app';
 import { StoreProvider, type State } from '../../renderer/store';

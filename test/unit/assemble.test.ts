@@ -8,13 +8,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { journalPath, openJournal, type Journal } from '../../core/journal/journal';
-import { assembleReceipt, NothingToReceiptError } from '../../core/receipt/assemble';
+import { assembleReceipt } from '../../core/receipt/assemble';
+import type { ScanPurpose } from '../../core/model/events';
 import { buildReceipt } from '../../core/receipt/sign';
 import { executePlan } from '../../core/remove/execute';
-import { buildPlan, type Plan } from '../../core/remove/plan';
-import type { ScanResult } from '../../core/scan/result';
-import { leftoversOf, type Leftover } from '../../core/verify/leftovers';
-import { ReplacementStatus } from '../../core/verify/replacement';
+import { buildPlan } from '../../core/remove/plan';
+import { type Plan } from '../../core/model/plan';
+import type { ScanResult } from '../../core/model/scan';
+import { leftoversOf } from '../../core/verify/leftovers';
+import { type Leftover } from '../../core/model/verify';
+import { ReplacementStatus } from '../../core/model/verify';
 import {
   catalog,
   CODE,
@@ -65,7 +68,7 @@ const receiptLeftover = (l: Leftover) => ({
   howToClear: l.howToClear,
 });
 
-async function recordScan(purpose: string, result: ScanResult): Promise<void> {
+async function recordScan(purpose: ScanPurpose, result: ScanResult): Promise<void> {
   await journal.append('scan.started', { purpose, hostRoot: null });
   await journal.append('scan.finished', { purpose, result });
 }
@@ -97,7 +100,7 @@ async function removalSession(plan: Plan): Promise<ScriptedWindows> {
 }
 
 async function assemble(extra: { replacement?: ReplacementStatus | null } = {}) {
-  const { events, report } = await journal.readEvents();
+  const { events, report } = await journal.read();
   expect(report.intact).toBe(true);
   return {
     report,
@@ -204,13 +207,13 @@ describe('scan receipt', () => {
 
   it('a replacement check journaled after the scan is used; one from before it is not', async () => {
     await journal.append('replacement.checked', {
-      planId: 'none',
+      planId: null,
       replacement: { ...replacement, state: 'inactive' },
     });
     await recordScan('scan', before);
     expect((await assemble()).input.replacement).toBeNull();
     const later = { ...replacement, checkedAt: '2025-03-03T11:00:00.000Z' };
-    await journal.append('replacement.checked', { planId: 'none', replacement: later });
+    await journal.append('replacement.checked', { planId: null, replacement: later });
     expect((await assemble({ replacement })).input.replacement).toEqual(later);
   });
 
@@ -226,13 +229,13 @@ describe('scan receipt', () => {
 
 describe('nothing to put in a receipt', () => {
   it('an empty journal', async () => {
-    await expect(assemble()).rejects.toBeInstanceOf(NothingToReceiptError);
+    await expect(assemble()).rejects.toMatchObject({ code: 'nothing-to-receipt' });
     await expect(assemble()).rejects.toThrow(/scan first \(divest scan\)/);
   });
 
   it('a plan with no scan before it', async () => {
     const plan = planFor(before, [KTS]);
     await journal.append('plan.started', { planId: plan.id, plan });
-    await expect(assemble()).rejects.toBeInstanceOf(NothingToReceiptError);
+    await expect(assemble()).rejects.toMatchObject({ code: 'nothing-to-receipt' });
   });
 });

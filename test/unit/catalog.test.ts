@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CatalogError, loadBuiltInCatalog, loadCatalogFile } from '../../core/catalog/load';
-import type { Catalog, Product } from '../../core/catalog/schema';
+import type { Catalog, Product } from '../../core/model/catalog';
 import meta from '../../catalog/meta.json';
 import references from '../../catalog/references.json';
 import vendors from '../../catalog/vendors.json';

@@ -9,18 +9,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeCommandRunner } from '../../core/host/runner';
-import { journalPath, openJournal, type Journal, type ReadEvent } from '../../core/journal/journal';
+import { unfinishedPlan, planProgress } from '../../core/journal/history';
+import { journalPath, openJournal, type Journal, type Recorded } from '../../core/journal/journal';
 import {
   credentialArgs,
   credentialSecrets,
   executePlan,
-  findUnfinishedPlan,
-  planProgress,
   rebootedSince,
   type ExecuteOptions,
   type ExecutionEvent,
 } from '../../core/remove/execute';
-import { buildPlan, type Plan, type PlanStep } from '../../core/remove/plan';
+import { buildPlan } from '../../core/remove/plan';
+import { type Plan, type PlanStep } from '../../core/model/plan';
 import { scanHost } from '../../core/scan/scan';
 import { buildDeb, dpkgQuery, installDebs, makeDpkgRoot, skipReason, tempDir, type Bed } from '../beds/linux';
 import {
@@ -78,14 +78,14 @@ function run(m: ScriptedWindows, extra: Partial<ExecuteOptions> = {}, plan: Plan
   });
 }
 
-async function events(): Promise<ReadEvent[]> {
-  const { events: all, report } = await journal.readEvents();
+async function events(): Promise<Recorded[]> {
+  const { events: all, report } = await journal.read();
   expect(report.intact).toBe(true);
   return all;
 }
 
-const types = (all: readonly ReadEvent[]) => all.map((e) => e.event.type);
-const dataOf = (e: ReadEvent) => e.event.data as Record<string, unknown>;
+const types = (all: readonly Recorded[]) => all.map((e) => e.type);
+const dataOf = (e: Recorded) => e.data as Record<string, unknown>;
 
 describe('a plan that goes well', () => {
   it('runs every step in order and journals plan.started, each step, plan.finished', async () => {
@@ -148,7 +148,7 @@ describe('a plan that goes well', () => {
     expect(r1.outputSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Date.parse(r1.finishedAt)).toBeGreaterThanOrEqual(Date.parse(r1.startedAt));
     expect(planProgress(all, threeSteps.id).get('s3')).toEqual(rep.results[2]);
-    expect(findUnfinishedPlan(all)).toBeUndefined();
+    expect(unfinishedPlan(all)).toBeUndefined();
   });
 
   it('checks both registry views and the per-user hive before and after each msiexec run', async () => {
@@ -198,9 +198,7 @@ describe('what the exit code and the postflight say', () => {
     const rep = await run(m);
     expect(rep.results[1]).toMatchObject({ stepId: 's2', outcome: 'already-absent', exitCode: null });
     expect(m.msiRuns(CODE.kts)).toEqual([]);
-    const started = (await events()).filter(
-      (e) => e.event.type === 'step.started' && dataOf(e).stepId === 's2',
-    );
+    const started = (await events()).filter((e) => e.type === 'step.started' && dataOf(e).stepId === 's2');
     expect(started.map((e) => dataOf(e).attempt)).toEqual([0]);
   });
 
@@ -213,9 +211,9 @@ describe('what the exit code and the postflight say', () => {
     );
     expect(rep.status).toBe('reboot-pending');
 
-    const paused = findUnfinishedPlan(await events());
+    const paused = unfinishedPlan(await events());
     expect(paused?.plan).toEqual(threeSteps);
-    const finishedAt = (await events()).at(-1)!.event.at;
+    const finishedAt = (await events()).at(-1)!.at;
     expect(paused?.rebootPendingSince).toBe(finishedAt);
     const pausedAt = Date.parse(finishedAt);
     expect(rebootedSince(finishedAt, 60, new Date(pausedAt + 30_000))).toBe(false);
@@ -238,11 +236,11 @@ describe('what the exit code and the postflight say', () => {
       'plan.resumed',
       'plan.finished',
     ]);
-    expect(dataOf(all.filter((e) => e.event.type === 'plan.resumed').at(-1)!)).toEqual({
+    expect(dataOf(all.filter((e) => e.type === 'plan.resumed').at(-1)!)).toEqual({
       planId: threeSteps.id,
       done: ['s1', 's2', 's3'],
     });
-    expect(findUnfinishedPlan(all)).toBeUndefined();
+    expect(unfinishedPlan(all)).toBeUndefined();
   });
 
   it('3010 with the entry still there until the restart: still reboot-required, and says so', async () => {
@@ -259,7 +257,7 @@ describe('what the exit code and the postflight say', () => {
     expect(rep.results[0]).toMatchObject({ outcome: 'removed', exitCode: 0 });
     expect(m.msiRuns(CODE.kes)).toHaveLength(3);
     const attempts = (await events())
-      .filter((e) => e.event.type === 'step.started' && dataOf(e).stepId === 's1')
+      .filter((e) => e.type === 'step.started' && dataOf(e).stepId === 's1')
       .map((e) => dataOf(e).attempt);
     expect(attempts).toEqual([1, 2, 3]);
     expect(rep.status).toBe('completed');
@@ -421,7 +419,7 @@ describe('resuming', () => {
     await expect(run(m)).rejects.toThrow('power cut');
     const crashed = await events();
     expect(types(crashed)).toEqual(['plan.started', 'step.started', 'step.finished', 'step.started']);
-    expect(findUnfinishedPlan(crashed)).toEqual({ plan: threeSteps });
+    expect(unfinishedPlan(crashed)).toMatchObject({ plan: threeSteps, state: 'interrupted' });
 
     // A new process: a new journal object on the same file, the machine as the crash left it.
     m.beforeMsi = undefined;
@@ -437,12 +435,12 @@ describe('resuming', () => {
     expect(m.msiRuns(CODE.kts)).toHaveLength(2);
     expect(m.msiRuns(CODE.nagent)).toHaveLength(1);
     const all = await events();
-    expect(dataOf(all.find((e) => e.event.type === 'plan.resumed')!)).toEqual({
+    expect(dataOf(all.find((e) => e.type === 'plan.resumed')!)).toEqual({
       planId: threeSteps.id,
       done: ['s1'],
     });
     expect(rep.results[0]).toEqual(dataOf(crashed[2]!).result);
-    expect(findUnfinishedPlan(all)).toBeUndefined();
+    expect(unfinishedPlan(all)).toBeUndefined();
   });
 
   it('a cancel stops before the next step (never during one); running again finishes the rest', async () => {
@@ -522,9 +520,7 @@ describe('manual steps', () => {
       argv: [],
     });
     expect(rep.status).toBe('completed');
-    const started = (await events()).find(
-      (e) => e.event.type === 'step.started' && dataOf(e).stepId === 's2',
-    )!;
+    const started = (await events()).find((e) => e.type === 'step.started' && dataOf(e).stepId === 's2')!;
     expect(dataOf(started)).toEqual({ planId: withManual.id, stepId: 's2', argv: [], attempt: 1 });
   });
 

@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { journalPath } from '../../core/journal/journal';
+import { JournalLockError } from '../../core/journal/lock';
 import {
   GENESIS_HASH,
-  JournalLockError,
   JournalSecretError,
-  journalPath,
-  openJournal,
-  type Journal,
-} from '../../core/journal/journal.js';
+  openLog as openJournal,
+  type HashChainLog as Journal,
+} from '../../core/journal/log';
 
 const run = promisify(execFile);
 const posix = process.platform !== 'win32';
@@ -383,12 +383,12 @@ describe('journal: secrets', () => {
 describe('journal: concurrent writers', () => {
   it('two processes and in-process calls appending at once produce one valid chain with every event', async () => {
     const journalModule = pathToFileURL(
-      fileURLToPath(new URL('../../core/journal/journal.ts', import.meta.url)),
+      fileURLToPath(new URL('../../core/journal/log.ts', import.meta.url)),
     ).href;
     const child = join(dir, 'child.mts');
     writeFileSync(
       child,
-      `import { openJournal } from ${JSON.stringify(journalModule)};
+      `import { openLog as openJournal } from ${JSON.stringify(journalModule)};
 const [file, who, n] = process.argv.slice(2);
 const j = openJournal(file);
 for (let i = 0; i < Number(n); i++) await j.append('test.event', { who, i });

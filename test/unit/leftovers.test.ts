@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { InventoryItem } from '../../core/host/inventory';
 import type { PathHit } from '../../core/host/paths';
 import { compileCatalog, matchInventory } from '../../core/scan/match';
-import { EvidenceKind, type ScanResult } from '../../core/scan/result';
-import { howToClear, Leftover, leftoversOf } from '../../core/verify/leftovers';
+import { EvidenceKind, type ScanResult } from '../../core/model/scan';
+import { howToClear, leftoversOf } from '../../core/verify/leftovers';
+import { Leftover } from '../../core/model/verify';
 import { catalog, scanOf, windowsInventory } from '../fixtures/removal';
 
 const matcher = compileCatalog(catalog.catalog);

@@ -8,11 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostOs, InventoryItem, UninstallEntry } from '../../core/host/inventory';
+import type { InventoryItem, UninstallEntry } from '../../core/host/inventory';
+import type { HostOs } from '../../core/model/host';
 import { NodeCommandRunner } from '../../core/host/runner';
-import { buildPlan, Plan, type PlanOptions } from '../../core/remove/plan';
+import { buildPlan, type PlanOptions } from '../../core/remove/plan';
+import { Plan } from '../../core/model/plan';
 import { scanHost } from '../../core/scan/scan';
-import type { ScanResult } from '../../core/scan/result';
+import type { ScanResult } from '../../core/model/scan';
 import {
   catalog,
   CODE,

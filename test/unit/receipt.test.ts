@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal } from '../../core/journal/journal.js';
+import { openLog } from '../../core/journal/log';
 import {
   SigningKeyError,
   fingerprintOf,
@@ -11,7 +11,7 @@ import {
   type SigningKey,
 } from '../../core/receipt/keys.js';
 import { renderReceiptHtml } from '../../core/receipt/render-html.js';
-import { Receipt, RECEIPT_SCHEMA } from '../../core/receipt/schema.js';
+import { Receipt, RECEIPT_SCHEMA } from '../../core/model/receipt';
 import {
   SIGNATURE_MISMATCH,
   buildReceipt,
@@ -416,7 +416,7 @@ describe('receipt signing and verification', () => {
   });
 
   it('takes the journal part from a real journal', async () => {
-    const j = openJournal(join(dir, 'data', 'journal.jsonl'));
+    const j = openLog(join(dir, 'data', 'journal.jsonl'));
     await j.append('scan.started', {});
     await j.append('scan.finished', {});
     const ref = journalRef(await j.verify());

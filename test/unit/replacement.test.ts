@@ -16,9 +16,9 @@ import {
   judgeMpStatus,
   MpComputerStatus,
   parseScQuery,
-  ReplacementStatus,
   securityCenterEnabled,
 } from '../../core/verify/replacement';
+import { ReplacementStatus } from '../../core/model/verify';
 
 const NOW = new Date('2025-03-03T10:00:00Z');
 

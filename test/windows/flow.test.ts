@@ -13,9 +13,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../../core/scan/result';
-import { ScanResult } from '../../core/scan/result';
-import { Plan } from '../../core/remove/plan';
+import type { Finding } from '../../core/model/scan';
+import { ScanResult } from '../../core/model/scan';
+import { Plan } from '../../core/model/plan';
 import {
   CLI,
   DATA_DIR,

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ScanResult } from '../../core/scan/result';
-import { Plan } from '../../core/remove/plan';
+import { ScanResult } from '../../core/model/scan';
+import { Plan } from '../../core/model/plan';
 import { parseNetSession } from '../../core/host/privileges';
 import {
   DATA_DIR,

@@ -10,6 +10,7 @@
 import { parseBuffer as parseBinaryPlist } from 'bplist-parser';
 import { parse as parseXmlPlist } from 'plist';
 import * as z from 'zod';
+import { DivestError } from '../../errors';
 
 /** Why a plist could not be read. */
 export type PlistProblem = 'empty' | 'truncated' | 'malformed' | 'not-plist' | 'unsupported';
@@ -19,13 +20,12 @@ export type PlistProblem = 'empty' | 'truncated' | 'malformed' | 'not-plist' | '
  *
  * The message names the problem for people (it ends up in scan notes); `problem` is for code.
  */
-export class PlistError extends Error {
+export class PlistError extends DivestError<'invalid-input'> {
   constructor(
     message: string,
     readonly problem: PlistProblem,
   ) {
-    super(message);
-    this.name = 'PlistError';
+    super('invalid-input', message);
   }
 }
 

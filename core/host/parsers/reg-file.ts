@@ -8,6 +8,7 @@
  * (`hex(2):`) and REG_MULTI_SZ (`hex(7):`, joined with `\n`) from their UTF-16LE bytes, DWORD and
  * QWORD as decimal, binary as lower-case hex.
  */
+import { DivestError } from '../../errors';
 
 export interface RegValue {
   type:
@@ -30,10 +31,10 @@ export interface RegKey {
   values: Map<string, RegValue>;
 }
 
-export class RegFileError extends Error {
+/** A `.reg` export that cannot be read. */
+export class RegFileError extends DivestError<'invalid-input'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'RegFileError';
+    super('invalid-input', message);
   }
 }
 

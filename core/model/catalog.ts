@@ -7,12 +7,11 @@
  * validated here, including that every regular expression compiles and every reference resolves.
  */
 import * as z from 'zod';
+import { HostOs } from './host';
+import { Slug } from './ids';
 
 export const CATALOG_SCHEMA = 'divest.catalog/1';
 
-const Slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug (letters, digits and single dashes)');
 const RefId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a reference id');
 /** A calendar date, or a month when the day is not known (then the claim says UNCONFIRMED). */
 const CatalogDate = z
@@ -142,6 +141,7 @@ export const CredentialScheme = z.enum([
   /** Network Agent: KLUNINSTPASSWD=<hex of the password's UTF-16LE bytes>. */
   'klnagent-uninstpasswd-hex',
 ]);
+export type CredentialScheme = z.infer<typeof CredentialScheme>;
 
 export const WindowsRemoval = z.strictObject({
   /** `msi`: msiexec /x {ProductCode}; `exe`: the entry's own (Quiet)UninstallString, checked. */
@@ -170,10 +170,7 @@ export const MacRemoval = z.strictObject({
 /** Advice about removal; `platforms` limits it to the OSes it concerns (all when absent). */
 export const RemovalAdvice = z.strictObject({
   text: z.string().min(1),
-  platforms: z
-    .array(z.enum(['windows', 'macos', 'linux']))
-    .min(1)
-    .optional(),
+  platforms: z.array(HostOs).min(1).optional(),
   ...sourced,
 });
 export type RemovalAdvice = z.infer<typeof RemovalAdvice>;
@@ -191,16 +188,20 @@ export const Removal = z.strictObject({
 });
 export type Removal = z.infer<typeof Removal>;
 
+/** `banned`: covered by a directive; `review`: not banned, but an administrator must look at it. */
+export const ProductStatus = z.enum(['banned', 'review']);
+export type ProductStatus = z.infer<typeof ProductStatus>;
+
 export const Product = z.strictObject({
   id: Slug,
   name: z.string().min(1),
   vendor: Slug,
   family: z.enum(['consumer', 'business', 'tool', 'successor', 'components']),
   /** `banned`: covered by a directive; `review`: not banned, but an administrator must look at it. */
-  status: z.enum(['banned', 'review']),
+  status: ProductStatus,
   statusReason: Fact,
   directives: z.array(Slug),
-  platforms: z.array(z.enum(['windows', 'macos', 'linux'])).min(1),
+  platforms: z.array(HostOs).min(1),
   aliases: z.array(z.string()).default([]),
   description: Fact,
   notes: z.array(Fact).default([]),

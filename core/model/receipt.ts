@@ -11,7 +11,11 @@
  * SHA-256 of those 32 bytes; `signature.value` is the base64 of the 64-byte signature.
  */
 import * as z from 'zod';
-import { Finding } from '../scan/result.js';
+import { StepResult } from './execution';
+import { HostIdentity } from './host';
+import { Hex64, KeyFingerprint, Timestamp } from './ids';
+import { Finding } from './scan';
+import { ReplacementStatus } from './verify';
 
 /**
  * The schema name and version every receipt carries.
@@ -20,21 +24,12 @@ import { Finding } from '../scan/result.js';
  */
 export const RECEIPT_SCHEMA = 'divest.receipt/1';
 
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
-const Timestamp = z.iso.datetime({ offset: true });
-
 /**
  * The machine the receipt is about.
  *
  * The same identity as in `divest.scan/1`, so a receipt can be matched with a scan.
  */
-export const ReceiptHost = z.strictObject({
-  hostname: z.string(),
-  os: z.enum(['windows', 'macos', 'linux']),
-  osVersion: z.string(),
-  arch: z.string(),
-  machineId: z.string(),
-});
+export const ReceiptHost = HostIdentity;
 
 /**
  * Who did the work, as entered in the settings (both optional).
@@ -58,47 +53,14 @@ export const ReceiptDirective = z.strictObject({
 });
 
 /**
- * How a removal step ran its uninstaller.
- *
- * Matches the recipe kinds of the catalog.
- */
-export const ActionMethod = z.enum(['msi', 'exe', 'package', 'script', 'manual']);
-
-/**
- * What one removal step achieved.
- *
- * `manual-reported` is a step a person did and reported; `already-absent` a product gone before.
- */
-export const ActionOutcome = z.enum([
-  'removed',
-  'already-absent',
-  'reboot-required',
-  'failed',
-  'timed-out',
-  'skipped',
-  'manual-reported',
-]);
-
-/**
  * One removal step as executed.
  *
  * `argv` is the command exactly as run, already free of secrets (the runner redacts them).
  */
-export const ReceiptAction = z.strictObject({
+export const ReceiptAction = StepResult.omit({ durationMs: true }).extend({
+  // Receipts already issued are archives: their ids are checked as loosely as when they were signed.
   stepId: z.string(),
-  productId: z.string(),
   findingId: z.string().optional(),
-  title: z.string(),
-  method: ActionMethod,
-  argv: z.array(z.string()),
-  startedAt: Timestamp,
-  finishedAt: Timestamp,
-  /** Null when the process was killed or never started. */
-  exitCode: z.number().int().nullable(),
-  outcome: ActionOutcome,
-  /** SHA-256 of the captured output (see the runner), to match with the journal. */
-  outputSha256: Hex64.optional(),
-  message: z.string(),
 });
 
 /**
@@ -128,14 +90,7 @@ export const ReceiptAfter = z.strictObject({
  *
  * A machine must not be left unprotected; the HTML shows anything but `active` loudly.
  */
-export const ReceiptReplacement = z.strictObject({
-  os: z.string(),
-  product: z.string(),
-  state: z.enum(['active', 'inactive', 'not-installed', 'unknown']),
-  detail: z.string(),
-  evidence: z.array(z.string()),
-  checkedAt: Timestamp,
-});
+export const ReceiptReplacement = ReplacementStatus;
 
 /**
  * The local journal at the time of issue.
@@ -201,7 +156,7 @@ export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
 export const ReceiptSignature = z.strictObject({
   algorithm: z.literal('Ed25519'),
   publicKey: z.base64().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes (base64)'),
-  keyFingerprint: z.string().regex(/^SHA256:[0-9a-f]{64}$/, 'must be "SHA256:" and 64 lower-case hex digits'),
+  keyFingerprint: KeyFingerprint,
   value: z.base64().refine((s) => Buffer.from(s, 'base64').length === 64, 'must be 64 bytes (base64)'),
 });
 /**

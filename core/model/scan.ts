@@ -3,6 +3,9 @@
  * receipt carries. Scripts rely on it; change it only with a schema version bump.
  */
 import * as z from 'zod';
+import { FindingId, Hex64, Timestamp } from './ids';
+import { ProductStatus } from './catalog';
+import { HostIdentity } from './host';
 
 export const SCAN_SCHEMA = 'divest.scan/1';
 
@@ -33,13 +36,13 @@ export type Evidence = z.infer<typeof Evidence>;
 
 export const Finding = z.strictObject({
   /** Stable for the same product at the same place across scans. */
-  id: z.string().regex(/^[a-z0-9-]+:[0-9a-f]{12}$/),
+  id: FindingId,
   productId: z.string(),
   vendor: z.string(),
   /** The name as installed (localized DisplayName, package name...), else the catalog's name. */
   name: z.string(),
   version: z.string().optional(),
-  status: z.enum(['banned', 'review']),
+  status: ProductStatus,
   directives: z.array(z.string()),
   /**
    * `installed`: the product is registered or running (an uninstall entry, a package, a service...).
@@ -70,30 +73,26 @@ export const Finding = z.strictObject({
 });
 export type Finding = z.infer<typeof Finding>;
 
+/** What a probe could not look at, and why: shown with the scan. */
 export const ScanNote = z.strictObject({
   probe: z.string(),
   level: z.enum(['info', 'warning']),
   message: z.string(),
 });
+export type ScanNote = z.infer<typeof ScanNote>;
 
 export const ScanResult = z.strictObject({
   schema: z.literal(SCAN_SCHEMA),
-  host: z.strictObject({
-    hostname: z.string(),
-    os: z.enum(['windows', 'macos', 'linux']),
-    osVersion: z.string(),
-    arch: z.string(),
-    machineId: z.string(),
-  }),
+  host: HostIdentity,
   /** The folder scanned as `/` when it is not the live system. */
   hostRoot: z.string().optional(),
   catalog: z.strictObject({
     version: z.string(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sha256: Hex64,
     origin: z.string(),
   }),
   app: z.strictObject({ name: z.literal('divest'), version: z.string() }),
-  startedAt: z.iso.datetime(),
+  startedAt: Timestamp,
   durationMs: z.number().nonnegative(),
   /** Processes started for this scan. */
   spawns: z.number().int().nonnegative(),

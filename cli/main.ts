@@ -18,6 +18,7 @@ Usage:
                                                remove, verify, check the replacement (exit 0/20/30)
   divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME]
   divest receipt verify FILE.json [--fingerprint SHA256:...]      (exit 0 valid, 1 invalid)
+  divest status [--json | --line]              where this machine stands: one verdict (exit 0/10/20/30/40/50)
   divest log verify | divest log show          the local journal's integrity and events
   divest COMMAND --help                        options of one command
 
@@ -62,6 +63,8 @@ export async function main(
         return await (await import('./receipt-command')).runReceipt(rest, out, err);
       case 'log':
         return await (await import('./log-command')).runLog(rest, out);
+      case 'status':
+        return await (await import('./status-command')).runStatus(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }

@@ -78,6 +78,8 @@ export const ScanNote = z.strictObject({
   probe: z.string(),
   level: z.enum(['info', 'warning']),
   message: z.string(),
+  /** This place could not be inspected: Divest cannot call the machine clean. */
+  blind: z.literal(true).optional(),
 });
 export type ScanNote = z.infer<typeof ScanNote>;
 

@@ -56,7 +56,7 @@ export async function main(
       case 'scan':
         return await (await import('./scan-command')).runScan(rest, out, err);
       case 'plan':
-        return await (await import('./plan-command')).runPlan(rest, out);
+        return await (await import('./plan-command')).runPlan(rest, out, err);
       case 'remove':
         return await (await import('./remove-command')).runRemove(rest, out, err);
       case 'receipt':

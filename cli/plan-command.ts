@@ -6,6 +6,7 @@ import { scanExitCode } from '../core/scan/scan';
 import { planAndRecord } from '../core/usecases/plan';
 import { COMMON_FLAGS, CommonOptions, OnlyOption, checkOnly, parseCommand } from './args';
 import { makeWorkspace } from './context';
+import { unfinishedNotice } from './status-command';
 
 const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
@@ -51,7 +52,11 @@ export function formatPlan(plan: Plan): string {
 }
 
 /** Runs `divest plan`. */
-export async function runPlan(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function runPlan(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   const { options, help } = parseCommand(
     'plan',
     argv,
@@ -65,6 +70,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream): Promi
   }
   const ws = makeWorkspace(options);
   checkOnly('plan', options.only, ws.catalog.catalog);
+  if (!options.json) await unfinishedNotice(ws, err);
   const { scan, plan } = await planAndRecord(ws, { only: options.only });
   out.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
   return scanExitCode(scan);

@@ -4,6 +4,7 @@
  * Only used when standard input is a terminal; scripts pass --yes and --password-stdin instead.
  */
 import readline from 'node:readline';
+import { UsageError } from './args';
 
 /** True when there is a person at a terminal to ask. */
 export function interactive(): boolean {
@@ -39,9 +40,19 @@ export function askSecret(question: string): Promise<string> {
   });
 }
 
-/** Reads all of standard input (for --password-stdin). */
-export async function readStdin(): Promise<string> {
+/** Reads standard input (for --password-stdin), refusing more than `maxBytes`. */
+export async function readStdin(maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let total = 0;
+  for await (const c of process.stdin) {
+    total += (c as Buffer).length;
+    if (total > maxBytes) {
+      process.stdin.destroy();
+      throw new UsageError(
+        `standard input holds more than ${maxBytes} bytes: that is not an uninstall password`,
+      );
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,7 +3,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { verifyReceipt } from '../core/receipt/sign';
+import { attestationOf } from '../core/receipt/attest';
+import { verifyReceipt } from '../core/receipt/verify';
+import { formatAttestation, formatSignature } from './receipt-verify-format';
 import { exportReceipt } from '../core/usecases/receipt';
 import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
 import { makeWorkspace } from './context';
@@ -86,20 +88,28 @@ async function runVerify(argv: string[], out: NodeJS.WritableStream): Promise<nu
     return 1;
   }
   const v = verifyReceipt(text, options.fingerprint ? { expectedFingerprint: options.fingerprint } : {});
+  const attests = v.receipt ? attestationOf(v.receipt) : null;
   if (options.json) {
     out.write(
-      `${JSON.stringify({ file, valid: v.valid, problems: v.problems, fingerprint: v.fingerprint ?? null, receiptId: v.receipt?.id ?? null }, null, 2)}\n`,
-    );
-  } else if (v.valid) {
-    const r = v.receipt;
-    out.write(
-      `VALID: ${file}\n  receipt ${r?.id} (${r?.kind}), issued ${r?.issuedAt} for ${r?.host.hostname} (${r?.host.os})\n  signed by key ${v.fingerprint}\n` +
-        (options.fingerprint
-          ? '  the key is the one you expected\n'
-          : '  compare this fingerprint with the one the operator gave you (or pass --fingerprint)\n'),
+      `${JSON.stringify(
+        {
+          schema: 'divest.receipt-verification/1',
+          file,
+          valid: v.valid,
+          signature: v.signature,
+          problems: v.problems,
+          fingerprint: v.fingerprint ?? null,
+          receiptId: v.receipt?.id ?? null,
+          attests,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
-    out.write(`INVALID: ${file}\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    const lines = formatSignature(v, file);
+    if (attests) lines.push('', ...formatAttestation(attests));
+    out.write(`${lines.join('\n')}\n`);
   }
   return v.valid ? 0 : 1;
 }

@@ -1,33 +1,44 @@
 /**
- * `divest remove`: execute the plan (or continue an unfinished one), verify, check the replacement.
+ * `divest remove`: execute the plan (or continue an unfinished one, re-derived), verify, check the
+ * replacement, and say where the machine stands (the one verdict).
  *
- * Exit codes: 0 removed and verified, 20 a restart is needed to finish, 30 something failed
- * (including missing administrator rights), 2 usage (including no --yes and no terminal to ask).
+ * Exit codes: 0 removed (or nothing to remove) and protected, 20 a restart is needed to finish,
+ * 30 not done (failed, interrupted, stopped, no administrator rights), 40 done but the machine is
+ * UNPROTECTED, 2 usage. `--json` writes `divest.remove/2` (with the verdict).
  */
 import * as z from 'zod';
 import { isDivestError } from '../core/errors';
 import type { Plan, PlanStep } from '../core/model/plan';
-import type { Credentials, ExecutionEvent } from '../core/remove/execute';
+import type { Credentials } from '../core/remove/execute';
 import { prepareRemoval } from '../core/usecases/plan';
-import { removalGate, runRemoval, type RemovalOutcome } from '../core/usecases/remove';
+import { removalGate, runRemoval } from '../core/usecases/remove';
 import { COMMON_FLAGS, CommonOptions, OnlyOption, UsageError, checkOnly, parseCommand } from './args';
 import { makeWorkspace } from './context';
 import { formatPlan } from './plan-command';
 import { ask, askSecret, interactive, readStdin } from './prompt';
+import { describeEvent, formatRemoval } from './remove-format';
+import { safe } from './safe-output';
 
 const HELP = `divest remove --yes [--only PRODUCT_ID]... [--dry-run] [--json] [--login NAME] [--password-stdin]
-              [--step-timeout SECONDS] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+              [--new-plan] [--step-timeout SECONDS] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Runs the removal plan with the vendors' own uninstallers, then rescans, lists leftovers and checks
-that a replacement antivirus is active. An unfinished plan (after a crash or a restart) is continued.
+that a replacement antivirus is active. An unfinished plan (after a crash or a restart) is continued
+once a fresh scan and the catalog call for exactly the steps it has left; otherwise it is set aside
+and a new plan runs. Nothing is ever run from the journal.
   --yes              Confirm. Without it, remove asks at the terminal and refuses when there is none.
   --dry-run          Print the exact command of every step and change nothing.
   --only ID          Only this catalog product (repeatable).
   --login NAME       Uninstall login for password-protected products (KES: KLLOGIN; default KLAdmin).
   --password-stdin   Read the uninstall password from standard input (never stored or shown).
   --step-timeout S   Stop an uninstaller that runs longer than S seconds (default 1800, packages 600).
-Exit codes: 0 removed and verified, 20 restart needed to finish, 30 something failed, 2 usage.
+  --new-plan         Set an unfinished plan aside and make a new one.
+Exit codes: 0 removed (or nothing to remove) and protected, 20 restart needed to finish,
+30 not done (failed, interrupted, stopped, no administrator rights), 40 removed but UNPROTECTED, 2 usage.
 `;
+
+/** The longest uninstall password read from standard input. */
+const MAX_PASSWORD_BYTES = 4096;
 
 const Options = CommonOptions.extend({
   yes: z.boolean().default(false),
@@ -35,6 +46,7 @@ const Options = CommonOptions.extend({
   only: OnlyOption,
   login: z.string().min(1).max(256).optional(),
   'password-stdin': z.boolean().default(false),
+  'new-plan': z.boolean().default(false),
   'step-timeout': z
     .string()
     .regex(/^\d+$/, '--step-timeout takes a whole number of seconds')
@@ -42,56 +54,6 @@ const Options = CommonOptions.extend({
     .refine((n) => n >= 1 && n <= 86_400, '--step-timeout must be between 1 and 86400 seconds')
     .optional(),
 });
-
-function describeEvent(e: ExecutionEvent, err: NodeJS.WritableStream): void {
-  switch (e.type) {
-    case 'step-started':
-      err.write(`[${e.step.id}] ${e.step.title}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}...\n`);
-      break;
-    case 'step-finished':
-      err.write(`[${e.step.id}] ${e.result.outcome.toUpperCase()}: ${e.result.message}\n`);
-      break;
-    case 'manual-needed':
-      err.write(`[${e.step.id}] ${e.step.title}: this must be done by hand:\n`);
-      for (const m of e.step.manualSteps) err.write(`    - ${m.text}\n`);
-      break;
-    case 'step-output':
-      break;
-  }
-}
-
-function summary(o: RemovalOutcome): string {
-  const lines: string[] = [''];
-  const verdict =
-    o.exitCode === 0
-      ? o.plan.steps.length === 0
-        ? 'Nothing to remove: no banned software is installed (verified by a rescan).'
-        : 'Removed and verified.'
-      : o.exitCode === 20
-        ? 'Removal started; restart the machine, then run "divest remove" again to finish and verify.'
-        : 'Removal did NOT complete.';
-  lines.push(verdict);
-  for (const r of o.execution.results)
-    lines.push(
-      `  ${r.stepId} ${r.outcome.padEnd(15)} ${r.title}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`,
-    );
-  for (const id of o.execution.remaining) lines.push(`  ${id} not run`);
-  if (o.stillInstalled.length)
-    lines.push(`Still installed after the rescan: ${o.stillInstalled.join(', ')}.`);
-  if (o.leftovers.length) {
-    lines.push('', `Leftovers (${o.leftovers.length}) and how to clear them:`);
-    for (const l of o.leftovers) lines.push(`  - [${l.kind}] ${l.location}`, `      ${l.howToClear}`);
-  } else lines.push('No leftovers found by the rescan.');
-  lines.push(
-    '',
-    `Replacement: ${o.replacement.product}: ${o.replacement.state.toUpperCase()}. ${o.replacement.detail}`,
-  );
-  lines.push(
-    '',
-    'Export the signed receipt with "divest receipt export --out receipt.json --html receipt.html".',
-  );
-  return `${lines.join('\n')}\n`;
-}
 
 /** Runs `divest remove`. */
 export async function runRemove(
@@ -109,6 +71,7 @@ export async function runRemove(
       only: { type: 'string', multiple: true },
       login: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      'new-plan': { type: 'boolean' },
       'step-timeout': { type: 'string' },
     },
     Options,
@@ -122,13 +85,19 @@ export async function runRemove(
   checkOnly('remove', options.only, ws.catalog.catalog);
   const planOptions = {
     only: options.only,
+    newPlan: options['new-plan'],
+    dryRun: options['dry-run'],
     ...(options['step-timeout'] ? { timeoutMs: options['step-timeout'] * 1000 } : {}),
   };
 
   // A password given on stdin is read before anything else touches stdin.
   let stdinPassword: string | undefined;
   if (options['password-stdin']) {
-    stdinPassword = (await readStdin()).replace(/\r?\n$/, '');
+    if (process.stdin.isTTY)
+      throw new UsageError(
+        'remove: --password-stdin reads the password from a pipe, and standard input is a terminal (it would echo): leave --password-stdin out and Divest asks without echo when a product needs it',
+      );
+    stdinPassword = (await readStdin(MAX_PASSWORD_BYTES)).replace(/\r?\n$/, '');
     if (!stdinPassword)
       throw new UsageError('remove: --password-stdin was given but standard input was empty');
   }
@@ -136,12 +105,15 @@ export async function runRemove(
   if (options['dry-run']) {
     const prep = await prepareRemoval(ws, planOptions);
     const plan: Plan = prep.plan;
+    const replaced = prep.kind === 'new' ? prep.replaced : undefined;
     if (options.json)
       out.write(
-        `${JSON.stringify({ schema: 'divest.remove-dry-run/1', resume: prep.kind !== 'new', plan }, null, 2)}\n`,
+        `${JSON.stringify({ schema: 'divest.remove-dry-run/1', resume: prep.kind !== 'new', replaces: replaced ?? null, plan }, null, 2)}\n`,
       );
     else {
       if (prep.kind !== 'new') out.write(`An unfinished plan would be continued (${prep.kind}).\n`);
+      if (replaced)
+        out.write(safe`The unfinished plan ${replaced.planId} would be set aside: ${replaced.reason}.\n`);
       out.write(`Dry run: nothing will be changed. These are the exact commands:\n\n${formatPlan(plan)}`);
     }
     return 0;
@@ -175,14 +147,18 @@ export async function runRemove(
     const msg = `A restart is pending to finish removal plan ${prep.plan.id} (since ${prep.since}). Restart the machine, then run "divest remove" again to verify.`;
     if (options.json)
       out.write(
-        `${JSON.stringify({ schema: 'divest.remove/1', planId: prep.plan.id, status: 'reboot-pending', message: msg, exitCode: 20 }, null, 2)}\n`,
+        `${JSON.stringify({ schema: 'divest.remove/2', planId: prep.plan.id, status: 'reboot-pending', message: msg, exitCode: 20 }, null, 2)}\n`,
       );
     else err.write(`${msg}\n`);
     return 20;
   }
   if (prep.kind === 'resume')
     err.write(
-      `Continuing the unfinished removal plan ${prep.plan.id}: ${prep.doneSteps} of ${prep.plan.steps.length} steps already done.\n`,
+      `Continuing the unfinished removal plan ${prep.plan.id} (re-derived and unchanged): ${prep.doneSteps} of ${prep.plan.steps.length} steps already done.\n`,
+    );
+  if (prep.kind === 'new' && prep.replaced)
+    err.write(
+      safe`The unfinished plan ${prep.replaced.planId} was set aside: ${prep.replaced.reason}. A new plan runs.\n`,
     );
   const plan = prep.plan;
   if (plan.steps.length === 0 && prep.kind === 'new') {
@@ -226,17 +202,26 @@ export async function runRemove(
   // and the next "divest remove" continues the plan.
   const abort = new AbortController();
   const stop = (sig: string): void => {
-    if (!abort.signal.aborted)
-      err.write(
-        `\ndivest: ${sig}: stopping after the current step; the running uninstaller is left to finish. Run "divest remove" again to continue.\n`,
-      );
-    else err.write(`\ndivest: still waiting for the current uninstaller to finish.\n`);
+    const already = abort.signal.aborted;
     abort.abort();
+    try {
+      if (!already)
+        err.write(
+          `\ndivest: ${sig}: stopping after the current step; the running uninstaller is left to finish. Run "divest remove" again to continue.\n`,
+        );
+      else err.write(`\ndivest: still waiting for the current uninstaller to finish.\n`);
+    } catch {
+      /* the terminal is gone */
+    }
   };
   const onInt = (): void => stop('interrupted');
   const onTerm = (): void => stop('terminated');
+  // A closed terminal or a dropped SSH session: stop as for Ctrl-C (never die mid-step, never
+  // orphan the uninstaller). Writing to the gone terminal may fail: that must not stop us.
+  const onHup = (): void => stop('the terminal was closed (SIGHUP)');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
   const outcome = await runRemoval(ws, plan, {
     signal: abort.signal,
     credentials,
@@ -246,12 +231,14 @@ export async function runRemove(
   }).finally(() => {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
   });
   if (options.json)
     out.write(
       `${JSON.stringify(
         {
-          schema: 'divest.remove/1',
+          schema: 'divest.remove/2',
+          verdict: outcome.verdict,
           planId: outcome.plan.id,
           status: outcome.execution.status,
           resumed: outcome.execution.resumed,
@@ -269,6 +256,6 @@ export async function runRemove(
         2,
       )}\n`,
     );
-  else out.write(summary(outcome));
+  else out.write(formatRemoval(outcome));
   return outcome.exitCode;
 }

@@ -33,3 +33,30 @@ export function safeStream(target: NodeJS.WritableStream): NodeJS.WritableStream
     },
   });
 }
+
+// Every control character (newline and tab included), DEL, C1 controls, line/paragraph separators
+// and bidi controls: none of them may come from a file or a machine into a line we print.
+// eslint-disable-next-line no-control-regex
+const FIELD_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A value read from a file or an inspected machine, made safe to print inside one line: a newline
+ * in a signed hostname must not print a fake line ("the key is the one you expected"). Control
+ * characters are shown as escapes (`\n`, `\x1b`, `\u202e`), so the reader sees they are there.
+ */
+export function field(value: unknown): string {
+  return String(value).replace(FIELD_UNSAFE, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** A template tag: every interpolated value goes through {@link field}; the literal text does not. */
+export function safe(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((out, s, i) => out + s + (i < values.length ? field(values[i]) : ''), '');
+}

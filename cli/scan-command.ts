@@ -8,6 +8,7 @@ import { scanExitCode } from '../core/scan/scan';
 import { scanAndRecord } from '../core/usecases/scan';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
+import { unfinishedNotice } from './status-command';
 import { table } from './table';
 
 const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
@@ -105,6 +106,7 @@ export async function runScan(
   }
   const ws = makeWorkspace(options);
   const catalog = ws.catalog;
+  if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.
   const { result, notRecorded } = await scanAndRecord(ws, 'scan', { tolerateJournalFailure: true });
   if (notRecorded !== undefined)

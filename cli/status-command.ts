@@ -8,6 +8,9 @@ import * as z from 'zod';
 import type { Verdict } from '../core/model/verdict';
 import { VERDICT_EXIT_CODES } from '../core/model/verdict';
 import { machineStatus } from '../core/usecases/status';
+import type { Workspace } from '../core/usecases/workspace';
+import { openRemoval } from '../core/verdict';
+import { field, safe } from './safe-output';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
 
@@ -26,15 +29,15 @@ export function statusLine(v: Verdict, catalogVersion: string): string {
   const fields = [`DIVEST/1 state=${v.fleetStatus}`, `verdict=${v.state}`];
   if (v.stillInstalled.length) fields.push(`products=${v.stillInstalled.map((s) => s.productId).join(',')}`);
   fields.push(`protection=${v.protection.state}`, `catalog=${catalogVersion}`);
-  const line = fields.join(' ').replace(/[\r\n]/g, ' ');
+  const line = field(fields.join(' '));
   return line.length <= 2048 ? line : `${line.slice(0, 2040)} +more`;
 }
 
 /** The verdict for people. */
 export function formatVerdict(v: Verdict): string {
-  const lines = [v.headline, ...v.details.map((d) => `  ${d}`)];
-  if (v.stillInstalled.length && !v.headline.includes(v.stillInstalled[0]?.name ?? '\0'))
-    lines.push(`  Still installed: ${v.stillInstalled.map((s) => s.name).join(', ')}`);
+  const lines = [safe`${v.headline}`, ...v.details.map((d) => safe`  ${d}`)];
+  if (v.protection.state !== 'not-checked')
+    lines.push(safe`  Protection: ${v.protection.product ?? 'none'}: ${v.protection.state}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -56,6 +59,7 @@ export async function runStatus(
     return 0;
   }
   const ws = makeWorkspace(options);
+  if (!options.line && !options.json) await unfinishedNotice(ws, err);
   const { verdict, notRecorded } = await machineStatus(ws, {
     source: options['no-scan'] ? 'journal' : 'fresh',
   });
@@ -70,4 +74,19 @@ export async function runStatus(
       err.write(`divest: this status is not recorded in the journal (${notRecorded}).\n`);
   }
   return VERDICT_EXIT_CODES[verdict.state];
+}
+
+/** The notice `scan`, `plan` and `status` print when a removal is unfinished (on stderr). */
+export async function unfinishedNotice(ws: Workspace, err: NodeJS.WritableStream): Promise<void> {
+  let events;
+  try {
+    events = (await ws.journal.read()).events;
+  } catch {
+    return;
+  }
+  const open = openRemoval(events);
+  if (!open) return;
+  err.write(
+    safe`${open.sentence}\n  Continue it: divest remove${ws.hostRoot ? ` --host-root ${ws.hostRoot}` : ''}   Make a new plan instead: divest remove --new-plan\n`,
+  );
 }

@@ -18,15 +18,19 @@ import { HostOs } from './model/host';
 import { PlanId, ProductId, StepId } from './model/ids';
 import { Plan } from './model/plan';
 import { UnsignedReceipt } from './model/receipt';
+import { Attestation } from './model/attestation';
+import { Verdict } from './model/verdict';
 import { Finding, ScanResult } from './model/scan';
 import { Leftover, ReplacementStatus } from './model/verify';
 
 /** The engine's data shapes the UI shows, re-exported so the renderer imports from the contract only. */
+export type { Attestation } from './model/attestation';
 export type { Directive, Reference } from './model/catalog';
 export type { PlanStatus, StepOutcome, StepResult } from './model/execution';
 export type { Advice, Plan, PlanStep } from './model/plan';
 export type { Evidence, Finding, ScanResult } from './model/scan';
 export type { Leftover, ReplacementStatus } from './model/verify';
+export type { Verdict, VerdictState } from './model/verdict';
 
 /**
  * Request/response methods: API name to channel (`noun:verb`).
@@ -125,6 +129,8 @@ export const Settings = z.strictObject({
   exportFolder: z.string().max(4096),
   theme: z.enum(['system', 'light', 'dark']),
   catalogPath: z.string().max(4096),
+  /** Page size of exported PDF receipts: US Letter by default, A4 as a setting. */
+  paperSize: z.enum(['letter', 'a4']),
 });
 /** See {@link Settings}. */
 export type Settings = z.infer<typeof Settings>;
@@ -136,6 +142,7 @@ export const DEFAULT_SETTINGS: Settings = {
   exportFolder: '',
   theme: 'system',
   catalogPath: '',
+  paperSize: 'letter',
 };
 
 /**
@@ -220,8 +227,10 @@ export const RemovalSummary = z.strictObject({
   leftovers: z.array(Leftover),
   replacement: ReplacementStatus,
   stillInstalled: z.array(z.string()),
-  /** As the CLI: 0 removed and verified, 20 restart needed, 30 something failed. */
-  exitCode: z.union([z.literal(0), z.literal(20), z.literal(30)]),
+  /** Where the machine stands now (the one verdict). */
+  verdict: Verdict,
+  /** As the CLI: 0 removed and protected, 20 restart needed, 30 not done, 40 done but unprotected. */
+  exitCode: z.union([z.literal(0), z.literal(20), z.literal(30), z.literal(40)]),
 });
 /** See {@link RemovalSummary}. */
 export type RemovalSummary = z.infer<typeof RemovalSummary>;
@@ -293,25 +302,18 @@ export const VerifyReceiptRequest = z.strictObject({
   fileName: z.string().max(1024).optional(),
 });
 
-/** The verdict on a receipt file. */
+/** The verdict on a receipt file: the signature, and what it attests (two answers, never merged). */
 export const ReceiptVerdict = z.strictObject({
   valid: z.boolean(),
+  signature: z.strictObject({
+    valid: z.boolean(),
+    /** `pinned`: the expected key; `self-asserted`: no key was expected; `other-key`: not the expected one. */
+    trust: z.enum(['pinned', 'self-asserted', 'other-key']).nullable(),
+    fingerprint: z.string().nullable(),
+  }),
   problems: z.array(z.string()),
   fingerprint: z.string().nullable(),
-  summary: z
-    .strictObject({
-      id: z.string(),
-      kind: z.enum(['removal', 'scan']),
-      issuedAt: z.string(),
-      hostname: z.string(),
-      os: z.string(),
-      operator: z.string().nullable(),
-      organisation: z.string().nullable(),
-      findingsBefore: z.number().int(),
-      actions: z.number().int(),
-      replacementState: z.string().nullable(),
-    })
-    .nullable(),
+  attests: Attestation.nullable(),
 });
 /** See {@link ReceiptVerdict}. */
 export type ReceiptVerdict = z.infer<typeof ReceiptVerdict>;

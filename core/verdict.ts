@@ -227,20 +227,42 @@ export function computeVerdict(inputs: VerdictInputs): Verdict {
 
   if (removal && plan && !stale) {
     const planned = new Set(plan.steps.map((s) => s.productId));
-    const left = installed.filter((i) => planned.has(i.productId));
     const at = stoppedAt(plan, progress);
-    if (left.length > 0) {
+    // Products the operator left out of this plan (--only): still installed, but not its failure.
+    const excluded = new Set(plan.skipped.filter((k) => k.code === 'not-selected').map((k) => k.productId));
+    const notPlanned = installed.filter((i) => excluded.has(i.productId));
+    if (!at && notPlanned.length > 0 && notPlanned.length === installed.length) {
+      details.push(
+        `Removed what this plan covered (${[...new Set(plan.steps.map((s) => s.productName))].join(', ')}); ${protectedNow ? 'the machine is protected' : `the machine is UNPROTECTED: ${protectionWords(replacement)}`}.`,
+      );
+      return finish(
+        'banned-present',
+        `Banned software is still installed (not in this plan): ${listNames(notPlanned)}.`,
+        {
+          plan: { id: plan.id, needsCredential: credential },
+        },
+      );
+    }
+    if (installed.length > 0) {
+      // After a removal, anything banned still installed means it is not done: planned products
+      // the uninstallers left, or components (a registered driver) that only a restart or the
+      // vendor's removal tool clears.
       if (credential)
         details.push(
           'A password-protected product refused to uninstall: give its uninstall password, or use the vendor\u2019s removal tool as the plan describes.',
         );
+      const others = installed.filter((i) => !planned.has(i.productId));
+      if (others.length)
+        details.push(
+          `Still registered after the removal: ${listNames(others)}. Restart the machine, scan again, and clear what remains as the leftovers say.`,
+        );
       return finish(
         'removal-incomplete',
-        `Removal incomplete: ${at ? stoppedSentence(at) : 'the removal finished, but the rescan still finds banned software'}; still installed: ${listNames(left)}.`,
+        `Removal incomplete: ${at ? stoppedSentence(at) : 'the removal ran, but the rescan still finds banned software'}; still installed: ${listNames(installed)}.`,
         { plan: { id: plan.id, needsCredential: credential, ...(at ? { stoppedAt: at } : {}) } },
       );
     }
-    if (installed.length === 0 && blind.length === 0) {
+    if (blind.length === 0) {
       if (at)
         details.push(
           `Note: ${stoppedSentence(at)}, but the rescan finds none of the banned products installed.`,
@@ -281,4 +303,32 @@ export function computeVerdict(inputs: VerdictInputs): Verdict {
         'unprotected',
         `No banned software is installed, but this machine is UNPROTECTED: ${protectionWords(replacement)}.`,
       );
+}
+
+/** An unfinished removal, as the first screen and the CLI offer it: what, where it stopped, when. */
+export interface OpenRemoval {
+  planId: string;
+  /** The products it removes, by their names as installed. */
+  products: string[];
+  state: UnfinishedPlan['state'];
+  stoppedAt?: StoppedAt;
+  /** "Removal of A, B was interrupted at step 1 of 2 (Remove A) on 2026-12-01 14:03 UTC." */
+  sentence: string;
+}
+
+/** The unfinished removal in the journal, if any, in words. */
+export function openRemoval(events: Events): OpenRemoval | undefined {
+  const open = unfinishedPlan(events);
+  if (!open) return undefined;
+  const products = [...new Set(open.plan.steps.map((s) => s.productName))];
+  const at = stoppedAt(open.plan, planProgress(events, open.plan.id), open);
+  const when = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  const what = `Removal of ${products.join(', ')}`;
+  const sentence =
+    open.state === 'reboot-pending'
+      ? `${what} is waiting for a restart (since ${when(open.rebootPendingSince ?? open.startedAt)}).`
+      : at
+        ? `${what} ${at.how === 'interrupted' ? 'was interrupted at' : at.how === 'cancelled' ? 'was stopped before' : 'stopped at'} step ${at.position} of ${at.of} (${at.title}) on ${when(at.at)}.`
+        : `${what} did not finish (started ${when(open.startedAt)}).`;
+  return { planId: open.plan.id, products, state: open.state, ...(at ? { stoppedAt: at } : {}), sentence };
 }

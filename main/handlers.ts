@@ -27,13 +27,13 @@ import type { HostOs } from '../core/model/host';
 import { removalRights } from '../core/host/privileges';
 import { NodeCommandRunner, type CommandRunner } from '../core/host/runner';
 import { journalPath, openJournal } from '../core/journal/journal';
-import { planById, unfinishedPlan } from '../core/journal/history';
+import { planById } from '../core/journal/history';
 import { existingKeyFingerprint } from '../core/receipt/keys';
-import { verifyReceipt } from '../core/receipt/sign';
-import { rebootedSince } from '../core/remove/execute';
+import { attestationOf } from '../core/receipt/attest';
+import { verifyReceipt } from '../core/receipt/verify';
 import { journalView } from '../core/usecases/journal-view';
 import { prepareRemoval } from '../core/usecases/plan';
-import { exportReceipt, previewReceipt } from '../core/usecases/receipt';
+import { exportReceipt, previewReceipt, type PdfPage } from '../core/usecases/receipt';
 import { removalGate } from '../core/usecases/remove';
 import { recordedScan } from '../core/usecases/scan';
 import { checkReplacementAndRecord, verifyAndRecord } from '../core/usecases/verify';
@@ -67,7 +67,7 @@ export interface HandlerDeps {
   hostOs?: HostOs;
   emit: Emit;
   /** Prints a self-contained HTML page to PDF (Electron `printToPDF`, or Chromium in tests). */
-  renderPdf?: (html: string) => Promise<Uint8Array>;
+  renderPdf?: (html: string, page: PdfPage) => Promise<Uint8Array>;
   /** How to remove when this process lacks administrator rights (null: no way here). */
   elevatedRemover?: Remover | null;
   runner?: CommandRunner;
@@ -203,31 +203,43 @@ async function plan(s: AppState, req: ParsedRequest<'plan'>): Promise<MethodResu
   }
 }
 
+/**
+ * Removes what the user saw and acknowledged, never what the journal says: the plan is made again
+ * from the catalog and a fresh scan (here, or by the elevated helper) and must have the id the
+ * user was shown. The journal only tells which products the user's plan covered.
+ */
 async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<MethodResult<'remove'>> {
   const ws = s.workspace();
   const { events } = await ws.journal.read();
-  const chosen = planById(events, req.planId);
-  if (!chosen)
+  const shown = planById(events, req.planId);
+  if (!shown)
     throw new DivestError('not-found', `No plan ${req.planId} in the journal: make the plan again.`);
-  const open = unfinishedPlan(events);
+  const rights = await removalGate(ws, Boolean(s.deps.elevatedRemover));
+  const elevated = rights.admin === false && s.deps.elevatedRemover;
+  let plan = shown;
   let rebootCompleted = false;
-  if (open?.plan.id === chosen.id && open.rebootPendingSince) {
-    if (!rebootedSince(open.rebootPendingSince))
+  if (!elevated) {
+    const prep = await prepareRemoval(ws, { only: [...new Set(shown.steps.map((x) => x.productId))] });
+    if (prep.kind === 'reboot-pending')
       throw new DivestError(
         'usage',
-        `A restart is pending to finish this plan (since ${open.rebootPendingSince}). Restart the machine, then continue.`,
+        `A restart is pending to finish this plan (since ${prep.since}). Restart the machine, then continue.`,
       );
-    rebootCompleted = true;
+    if (prep.plan.id !== req.planId)
+      throw new DivestError(
+        'plan-changed',
+        'The machine changed since the plan was shown (made again from the catalog and a fresh scan, it differs). Make the plan again, read it, and start again.',
+      );
+    plan = prep.plan;
+    rebootCompleted = prep.kind === 'resume' && prep.rebooted;
   }
-  const rights = await removalGate(ws, Boolean(s.deps.elevatedRemover));
-  const remover: Remover =
-    rights.admin === false && s.deps.elevatedRemover ? s.deps.elevatedRemover : new DirectRemover();
+  const remover: Remover = elevated ? elevated : new DirectRemover();
   const controller = new AbortController();
-  s.running = { planId: chosen.id, controller };
+  s.running = { planId: plan.id, controller };
   try {
     return await remover.run(
       {
-        plan: chosen,
+        plan,
         ...(req.credentials ? { credentials: req.credentials } : {}),
         manualDone: req.manualDone,
         rebootCompleted,
@@ -258,6 +270,7 @@ async function exportReceiptHandler(
       pdf: req.formats.includes('pdf'),
     },
     ...(s.deps.renderPdf ? { renderPdf: s.deps.renderPdf } : {}),
+    paper: s.deps.settings.get().paperSize,
   });
   return {
     receiptId: out.receipt.id,
@@ -271,25 +284,12 @@ async function exportReceiptHandler(
 
 function verifyReceiptHandler(req: ParsedRequest<'verifyReceipt'>): MethodResult<'verifyReceipt'> {
   const v = verifyReceipt(req.text, req.fingerprint ? { expectedFingerprint: req.fingerprint } : {});
-  const r = v.receipt;
   return {
     valid: v.valid,
+    signature: v.signature,
     problems: v.problems,
     fingerprint: v.fingerprint ?? null,
-    summary: r
-      ? {
-          id: r.id,
-          kind: r.kind,
-          issuedAt: r.issuedAt,
-          hostname: r.host.hostname,
-          os: r.host.os,
-          operator: r.operator.name ?? null,
-          organisation: r.operator.organisation ?? null,
-          findingsBefore: r.findingsBefore.length,
-          actions: r.actions.length,
-          replacementState: r.replacement?.state ?? null,
-        }
-      : null,
+    attests: v.receipt ? attestationOf(v.receipt) : null,
   };
 }
 

@@ -58,6 +58,7 @@ export function toSummary(o: RemovalOutcome): RemovalSummary {
     leftovers: o.leftovers,
     replacement: o.replacement,
     stillInstalled: o.stillInstalled,
+    verdict: o.verdict,
     exitCode: o.exitCode,
   };
 }

@@ -17,6 +17,7 @@ export const SETTINGS_JSON_SCHEMA = {
   exportFolder: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.exportFolder },
   theme: { type: 'string', enum: ['system', 'light', 'dark'], default: DEFAULT_SETTINGS.theme },
   catalogPath: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.catalogPath },
+  paperSize: { type: 'string', enum: ['letter', 'a4'], default: DEFAULT_SETTINGS.paperSize },
 } as const;
 
 /** Settings kept by electron-store. */

@@ -53,12 +53,16 @@ export const PlanStep = z.strictObject({
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 
+/** Why a finding is not in the plan, for programs (the verdict tells "not in this plan" apart). */
+export const SkipCode = z.enum(['not-in-catalog', 'not-selected', 'not-banned', 'traces-only']);
+
 /** A finding the plan does not act on, and why. */
 export const SkippedFinding = z.strictObject({
   findingId: z.string(),
   productId: z.string(),
   name: z.string(),
   reason: z.string(),
+  code: SkipCode.optional(),
 });
 export type SkippedFinding = z.infer<typeof SkippedFinding>;
 

@@ -1,5 +1,6 @@
 /**
- * `divest.receipt/1`: the signed proof of what Divest found and did on one machine.
+ * `divest.receipt/2` (and the `/1` it replaces, still verified): the signed proof of what Divest
+ * found and did on one machine.
  *
  * An auditor receives the JSON file and verifies it offline on another machine. The signature is
  * Ed25519 over the RFC 8785 canonical JSON (UTF-8) of the receipt without its `signature` field,
@@ -11,18 +12,19 @@
  * SHA-256 of those 32 bytes; `signature.value` is the base64 of the 64-byte signature.
  */
 import * as z from 'zod';
-import { StepResult } from './execution';
+import { PlanStatus, StepResult } from './execution';
 import { HostIdentity } from './host';
 import { Hex64, KeyFingerprint, Timestamp } from './ids';
 import { Finding } from './scan';
+import { Verdict } from './verdict';
 import { ReplacementStatus } from './verify';
 
 /**
- * The schema name and version every receipt carries.
- *
- * Verification refuses anything else by name, so a future `/2` is never misread as `/1`.
+ * The schema name and version every new receipt carries. Verification names the schema it found
+ * and accepts `/1` receipts issued before `/2` (they carry no signed verdict).
  */
-export const RECEIPT_SCHEMA = 'divest.receipt/1';
+export const RECEIPT_SCHEMA = 'divest.receipt/2';
+export const RECEIPT_SCHEMA_V1 = 'divest.receipt/1';
 
 /**
  * The machine the receipt is about.
@@ -119,13 +121,9 @@ export const ReceiptApp = z.strictObject({ name: z.literal('divest'), version: z
  */
 export const ReceiptCatalog = z.strictObject({ version: z.string(), sha256: Hex64 });
 
-/**
- * Everything a receipt says, before signing.
- *
- * `kind` is `scan` for a receipt of a scan alone (a clean machine gets one too).
- */
-export const UnsignedReceipt = z.strictObject({
-  schema: z.literal(RECEIPT_SCHEMA),
+/** A `/1` receipt, before signing (issued by Divest 0.1; verified, never issued any more). */
+export const UnsignedReceiptV1 = z.strictObject({
+  schema: z.literal(RECEIPT_SCHEMA_V1),
   id: z.uuid(),
   issuedAt: Timestamp,
   kind: z.enum(['removal', 'scan']),
@@ -140,12 +138,7 @@ export const UnsignedReceipt = z.strictObject({
   app: ReceiptApp,
   catalog: ReceiptCatalog,
 });
-/**
- * Everything a receipt says, before signing.
- *
- * See {@link UnsignedReceipt}.
- */
-export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
+export type UnsignedReceiptV1 = z.infer<typeof UnsignedReceiptV1>;
 
 /**
  * The signature block (see the file header for the encodings).
@@ -166,18 +159,87 @@ export const ReceiptSignature = z.strictObject({
  */
 export type ReceiptSignature = z.infer<typeof ReceiptSignature>;
 
+/** A signed `/1` receipt. */
+export const ReceiptV1 = UnsignedReceiptV1.extend({ signature: ReceiptSignature });
+export type ReceiptV1 = z.infer<typeof ReceiptV1>;
+
+/** The OS account that exported the receipt, and whether it had administrator rights. */
+export const ReceiptAccount = z.strictObject({
+  user: z.string(),
+  admin: z.union([z.boolean(), z.literal('unknown')]),
+});
+
+/** Who did the work: as entered (name, organisation), and the OS account Divest ran as. */
+export const ReceiptOperatorV2 = ReceiptOperator.extend({ account: ReceiptAccount });
+
+/** The local time of issue, as the operator's clock showed it, beside the UTC `issuedAt`. */
+export const LocalTime = z.strictObject({
+  /** ISO 8601 with the local offset, e.g. `2026-12-01T16:30:00-05:00`. */
+  time: z.string(),
+  /** IANA zone name when known (`America/New_York`), else `unknown`. */
+  timeZone: z.string(),
+});
+
+/** The removal plan the receipt is about: how its run ended. */
+export const ReceiptPlan = z.strictObject({
+  id: z.string(),
+  /** `interrupted` when the journal holds no end for the plan's last run. */
+  status: z.union([PlanStatus, z.literal('interrupted')]),
+  steps: z.number().int().nonnegative(),
+});
+export type ReceiptPlan = z.infer<typeof ReceiptPlan>;
+
+/** The state after: a scan made after the removal's last step (never an assumed "after"). */
+export const ReceiptAfterV2 = ReceiptAfter.extend({ scanAt: Timestamp });
+
+/** Where the catalog came from (a signed release, or the one built in), when known. */
+export const CatalogProvenance = z.strictObject({
+  channel: z.string(),
+  sequence: z.number().int().nonnegative(),
+  issuedAt: z.string().optional(),
+  expires: z.string().optional(),
+  /** Fingerprints of the keys whose signatures were accepted. */
+  signers: z.array(z.string()),
+  /** The release expired: the catalog may be out of date. */
+  stale: z.boolean(),
+  /** The built-in catalog of a development build (no production root of trust). */
+  developmentRoot: z.boolean(),
+});
+export type CatalogProvenance = z.infer<typeof CatalogProvenance>;
+
+export const ReceiptCatalogV2 = ReceiptCatalog.extend({ provenance: CatalogProvenance.optional() });
+
 /**
- * A signed receipt: {@link UnsignedReceipt} plus `signature`.
- *
- * Parsing checks the structure only; `verifyReceipt` checks the signature.
+ * Everything a `/2` receipt says, before signing. Its first fact is the machine verdict, computed
+ * by `core/verdict.ts` from the same journal and after-scan as the rest of the receipt.
  */
+export const UnsignedReceipt = z.strictObject({
+  schema: z.literal(RECEIPT_SCHEMA),
+  id: z.uuid(),
+  issuedAt: Timestamp,
+  issuedAtLocal: LocalTime,
+  kind: z.enum(['removal', 'scan']),
+  verdict: Verdict,
+  host: ReceiptHost,
+  operator: ReceiptOperatorV2,
+  directives: z.array(ReceiptDirective),
+  findingsBefore: z.array(Finding),
+  plan: ReceiptPlan.nullable(),
+  actions: z.array(ReceiptAction),
+  after: ReceiptAfterV2,
+  replacement: ReceiptReplacement.nullable(),
+  journal: ReceiptJournal,
+  app: ReceiptApp,
+  catalog: ReceiptCatalogV2,
+});
+export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
+
+/** A signed `/2` receipt: {@link UnsignedReceipt} plus `signature`. */
 export const Receipt = UnsignedReceipt.extend({ signature: ReceiptSignature });
-/**
- * A signed receipt.
- *
- * See {@link Receipt}.
- */
 export type Receipt = z.infer<typeof Receipt>;
+
+/** Any receipt Divest verifies. */
+export type AnyReceipt = Receipt | ReceiptV1;
 
 /**
  * The ReceiptHost part, as a type.

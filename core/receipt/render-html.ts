@@ -11,6 +11,7 @@
  */
 import type { Finding } from '../model/scan';
 import type { Receipt, ReceiptAction, ReceiptReplacement } from '../model/receipt';
+import { OUTCOME_WORDS } from './attest';
 
 /**
  * Escapes text for HTML element content and attribute values.
@@ -55,14 +56,13 @@ function shownArg(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,{}\\-]+$/.test(arg) ? arg : `"${arg.replace(/"/g, '\\"')}"`;
 }
 
-const OUTCOME_WORDS: Record<ReceiptAction['outcome'], string> = {
-  removed: 'Removed',
-  'already-absent': 'Already absent',
-  'reboot-required': 'Removed, reboot required to finish',
-  failed: 'FAILED',
-  'timed-out': 'TIMED OUT (stopped)',
-  skipped: 'Skipped',
-  'manual-reported': 'Done by hand (reported by the operator)',
+const PLAN_WORDS: Record<NonNullable<Receipt['plan']>['status'], string> = {
+  completed: 'completed',
+  failed: 'FAILED (stopped at the failed step)',
+  'reboot-pending': 'is waiting for a restart',
+  cancelled: 'was STOPPED by the operator before its end',
+  incomplete: 'is waiting for a step to be done by hand',
+  interrupted: 'was INTERRUPTED (it never finished: a crash, a kill or a power cut)',
 };
 
 const REPLACEMENT_WORDS: Record<ReceiptReplacement['state'], string> = {
@@ -72,64 +72,18 @@ const REPLACEMENT_WORDS: Record<ReceiptReplacement['state'], string> = {
   unknown: 'in an UNKNOWN state (could not be confirmed)',
 };
 
-function headline(r: Receipt): { title: string; detail: string; alert: boolean } {
-  const banned = r.findingsBefore.filter((f) => f.status === 'banned').length;
-  const review = r.findingsBefore.length - banned;
-  if (r.kind === 'scan') {
-    if (r.findingsBefore.length === 0) {
-      return {
-        title: 'Scanned, nothing found',
-        detail: 'No banned or questionable software was found on this machine.',
-        alert: false,
-      };
-    }
-    return {
-      title: `Scanned: ${plural(r.findingsBefore.length, 'product')} found`,
-      detail: `${plural(banned, 'banned product')} and ${plural(review, 'product')} to review. Nothing was removed.`,
-      alert: banned > 0,
-    };
-  }
-  const failed = r.actions.filter((a) => a.outcome === 'failed' || a.outcome === 'timed-out').length;
-  const reboot = r.actions.some((a) => a.outcome === 'reboot-required');
-  const remaining = r.after.findings.filter((f) => f.presence === 'installed').length;
-  const leftovers = r.after.leftovers.length + r.after.findings.filter((f) => f.presence === 'traces').length;
-  const tail = leftovers > 0 ? ` ${plural(leftovers, 'leftover')} to clear (see below).` : '';
-  if (failed > 0 || remaining > 0) {
-    const parts = [
-      ...(failed > 0 ? [`${plural(failed, 'step')} failed`] : []),
-      ...(remaining > 0
-        ? [`${plural(remaining, 'product is', 'products are')} still installed after the work`]
-        : []),
-      ...(reboot ? ['a restart is needed to finish'] : []),
-    ];
-    const sentence = parts.join('; ');
-    return {
-      title: 'Removal incomplete',
-      detail: `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${tail}`,
-      alert: true,
-    };
-  }
-  if (reboot) {
-    return {
-      title: 'Reboot required to finish',
-      detail: `The removal needs a restart of the machine to complete.${tail}`,
-      alert: true,
-    };
-  }
-  return {
-    title: 'Removed and verified',
-    detail: `${plural(r.actions.length, 'step')} ran; a rescan found none of the products installed.${tail}`,
-    alert: false,
-  };
-}
-
-function findingBlock(f: Finding): string {
+function findingBlock(f: Finding, directiveNames: ReadonlyMap<string, string>): string {
   const rows: Array<[string, string]> = [
     ['Vendor', e(f.vendor)],
     ['Version', f.version ? e(f.version) : '<span class="muted">not known</span>'],
     ['Status', f.status === 'banned' ? '<strong>Banned</strong>' : 'To review'],
     ['Presence', f.presence === 'installed' ? 'Installed' : 'Traces only (not running, but not gone)'],
-    ['Directives', f.directives.length > 0 ? e(f.directives.join(', ')) : '<span class="muted">none</span>'],
+    [
+      'Directives',
+      f.directives.length > 0
+        ? e(f.directives.map((d) => directiveNames.get(d) ?? d).join('; '))
+        : '<span class="muted">none</span>',
+    ],
     ['Finding id', `<code>${e(f.id)}</code>`],
   ];
   const evidence = f.evidence
@@ -255,6 +209,22 @@ ol.steps li { margin: .2rem 0; }
 }
 `;
 
+/** Page size for printing: US Letter by default (federal users), A4 as a setting. */
+export type PaperSize = 'letter' | 'a4';
+
+/**
+ * The header and footer printed on every page of the PDF (Chromium's printToPDF templates: its
+ * `pageNumber` and `totalPages` classes fill "page x of y"). Values are escaped.
+ */
+export function pdfPageTemplates(receipt: Receipt): { headerTemplate: string; footerTemplate: string } {
+  const style =
+    'font-size:8pt;font-family:system-ui,sans-serif;width:100%;margin:0 12mm;display:flex;justify-content:space-between';
+  return {
+    headerTemplate: `<div style="${style}"><span>Divest receipt ${e(receipt.id)}</span><span>${e(receipt.host.hostname)}</span></div>`,
+    footerTemplate: `<div style="${style}"><span>${e(receipt.verdict.state)} \u2014 issued ${e(receipt.issuedAt)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+  };
+}
+
 /**
  * Renders a receipt as one self-contained, printable HTML page.
  *
@@ -263,9 +233,12 @@ ol.steps li { margin: .2rem 0; }
  * state (loudly when the machine may be unprotected), the journal head, app and catalog, the key
  * fingerprint and how to verify the JSON.
  */
-export function renderReceiptHtml(receipt: Receipt): string {
+export function renderReceiptHtml(receipt: Receipt, paper: PaperSize = 'letter'): string {
   const r = receipt;
-  const head = headline(r);
+  const v = r.verdict;
+  const good = v.state === 'clean' || v.state === 'removed';
+  const names = new Map(r.directives.map((d) => [d.id, d.shortName]));
+  const block = (f: Finding): string => findingBlock(f, names);
   const docTitle = r.kind === 'scan' ? 'Scan receipt' : 'Removal receipt';
   const who = [r.operator.name, r.operator.organisation].filter((x): x is string => !!x && x.length > 0);
 
@@ -281,7 +254,7 @@ export function renderReceiptHtml(receipt: Receipt): string {
 
   const before =
     r.findingsBefore.length > 0
-      ? r.findingsBefore.map(findingBlock).join('\n')
+      ? r.findingsBefore.map(block).join('\n')
       : '<p><strong>Scanned, nothing found.</strong> No banned or questionable software was found.</p>';
 
   const actions =
@@ -290,7 +263,7 @@ export function renderReceiptHtml(receipt: Receipt): string {
   const afterFindings =
     r.after.findings.length > 0
       ? `<p><strong>Still found after the work: ${e(plural(r.after.findings.length, 'product'))}.</strong></p>${r.after.findings
-          .map(findingBlock)
+          .map(block)
           .join('\n')}`
       : r.kind === 'removal'
         ? '<p>A rescan after the work found none of the products.</p>'
@@ -319,7 +292,7 @@ export function renderReceiptHtml(receipt: Receipt): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
 <title>${e(docTitle)}: ${e(r.host.hostname)} (${time(r.issuedAt)})</title>
-<style>${STYLE}</style>
+<style>${STYLE}@page { size: ${paper === 'a4' ? 'A4' : 'letter'}; }</style>
 </head>
 <body>
 <header>
@@ -327,13 +300,14 @@ export function renderReceiptHtml(receipt: Receipt): string {
 <p class="sub">Machine <strong>${e(r.host.hostname)}</strong>, issued ${time(r.issuedAt)}${who.length > 0 ? ` by ${e(who.join(', '))}` : ''}.</p>
 </header>
 <main>
-<div class="${head.alert ? 'summary alert' : 'summary'}" role="status"><p class="title">${e(head.title)}</p><p>${e(head.detail)}</p></div>
+<div class="${good ? 'summary' : 'summary alert'}" role="status"><p class="title">${e(v.headline)}</p>${v.details.map((d) => `<p>${e(d)}</p>`).join('')}</div>
 
 <h2>Machine</h2>
 ${facts([
   ['Host name', e(r.host.hostname)],
   ['Operating system', `${e(OS_NAMES[r.host.os] ?? r.host.os)} ${e(r.host.osVersion)}`],
   ['Architecture', e(r.host.arch)],
+  ['Machine verdict', `<code>${e(v.state)}</code>`],
   ['Machine id', `<code>${e(r.host.machineId)}</code>`],
 ])}
 
@@ -344,7 +318,14 @@ ${facts([
     'Organisation',
     r.operator.organisation ? e(r.operator.organisation) : '<span class="muted">not stated</span>',
   ],
-  ['Receipt issued', time(r.issuedAt)],
+  [
+    'OS account',
+    `${e(r.operator.account.user)} (${r.operator.account.admin === true ? 'administrator' : r.operator.account.admin === false ? 'not an administrator' : 'administrator rights not confirmed'})`,
+  ],
+  [
+    'Receipt issued',
+    `${time(r.issuedAt)} (local ${e(r.issuedAtLocal.time)}, ${e(r.issuedAtLocal.timeZone)})`,
+  ],
   ['Receipt id', `<code>${e(r.id)}</code>`],
 ])}
 
@@ -355,9 +336,11 @@ ${directives}
 ${before}
 
 <h2>What was done</h2>
+${r.plan ? `<p>Removal plan <code>${e(r.plan.id)}</code> (${e(plural(r.plan.steps, 'step'))}): its run ${e(PLAN_WORDS[r.plan.status])}.</p>` : ''}
 ${actions}
 
 <h2>State after</h2>
+<p>As seen by a scan at ${time(r.after.scanAt)}.</p>
 ${afterFindings}
 ${leftovers}
 

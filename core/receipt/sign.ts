@@ -1,23 +1,13 @@
 /**
- * Building, signing, serialising and verifying `divest.receipt/1` receipts.
+ * Building, signing and serialising `divest.receipt/2` receipts (verification: `verify.ts`).
  *
  * The signed bytes are the RFC 8785 canonical JSON (UTF-8) of the receipt without `signature`.
- * Verification canonicalises the JSON exactly as found in the file (not a re-parsed, defaulted
- * copy), so any edit of any field, or any added field, makes the signature fail. Verification
- * needs nothing but the file: it runs offline on the auditor's machine.
  */
 import canonicalize from 'canonicalize';
-import { randomUUID, sign, verify } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import type { z } from 'zod';
-import { findDuplicateKey } from './duplicate-keys.js';
-import { fingerprintOf, publicKeyFromRaw, type SigningKey } from './keys.js';
-import {
-  RECEIPT_SCHEMA,
-  Receipt,
-  ReceiptSignature,
-  UnsignedReceipt,
-  type ReceiptJournal,
-} from '../model/receipt';
+import type { SigningKey } from './keys';
+import { RECEIPT_SCHEMA, UnsignedReceipt, type Receipt, type ReceiptJournal } from '../model/receipt';
 
 /**
  * What the caller provides to build a receipt.
@@ -48,7 +38,7 @@ function wellFormed(value: unknown): unknown {
 /**
  * Builds and validates an unsigned receipt.
  *
- * Throws a zod error naming the field when the input does not fit `divest.receipt/1`, so a bad
+ * Throws a zod error naming the field when the input does not fit `divest.receipt/2`, so a bad
  * receipt is never signed.
  */
 export function buildReceipt(input: ReceiptInput): UnsignedReceipt {
@@ -118,147 +108,4 @@ export function signReceipt(unsigned: UnsignedReceipt, key: SigningKey): Receipt
  */
 export function serializeReceipt(receipt: Receipt): string {
   return `${JSON.stringify(receipt, null, 2)}\n`;
-}
-
-/**
- * Options of {@link verifyReceipt}.
- *
- * `expectedFingerprint` is the fingerprint the operator gave the auditor through another channel.
- */
-export interface VerifyReceiptOptions {
-  /** `SHA256:<hex>` or the bare hex; spaces and case are ignored. */
-  expectedFingerprint?: string;
-}
-
-/**
- * The outcome of verifying a receipt file.
- *
- * `problems` are sentences for people; `fingerprint` is that of the key in the file (computed from
- * the key, not copied from the stated fingerprint).
- */
-export interface ReceiptVerification {
-  valid: boolean;
-  problems: string[];
-  fingerprint?: string;
-  receipt?: Receipt;
-}
-
-/**
- * The sentence for a signature that does not match the content.
- *
- * Exported so that tests and the CLI's documentation quote it exactly.
- */
-export const SIGNATURE_MISMATCH =
-  'the signature does not match the content: the receipt was edited after signing or signed by another key';
-
-function describeJsonError(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (text.trim().length === 0) return 'not valid JSON: the file is empty';
-  const m = /position (\d+)/.exec(message);
-  const position =
-    m?.[1] !== undefined ? Number(m[1]) : /end of JSON input/i.test(message) ? text.length : null;
-  const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
-  if (position === null) return `not valid JSON: ${clean}`;
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  const cut = position >= text.length ? ' (the file ends too early: is it cut off?)' : '';
-  return `not valid JSON at line ${line}, column ${column} (character ${position}): ${clean}${cut}`;
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
-function normaliseFingerprint(value: string): string | null {
-  const compact = value.replace(/\s+/g, '');
-  const hex = compact.replace(/^sha256:/i, '').toLowerCase();
-  return /^[0-9a-f]{64}$/.test(hex) ? `SHA256:${hex}` : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Verifies a receipt file's text: JSON, schema, structure, key fingerprint and signature.
- *
- * Never throws on bad input: every problem is a sentence in `problems`. With `expectedFingerprint`,
- * a receipt validly signed by any other key is reported as "signed by another key".
- */
-export function verifyReceipt(text: string, options: VerifyReceiptOptions = {}): ReceiptVerification {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(source);
-  } catch (e) {
-    return { valid: false, problems: [describeJsonError(e, source)] };
-  }
-  if (!isRecord(raw))
-    return { valid: false, problems: ['not a receipt: the file holds JSON, but not an object'] };
-  const duplicate = findDuplicateKey(source);
-  if (duplicate)
-    return {
-      valid: false,
-      problems: [
-        `the key "${duplicate.key}" appears twice in ${duplicate.path} (character ${duplicate.position}): a receipt that different programs would read differently is refused`,
-      ],
-    };
-  if (raw.schema !== RECEIPT_SCHEMA) {
-    const found =
-      raw.schema === undefined
-        ? 'not a Divest receipt: there is no "schema" field'
-        : `unknown schema ${JSON.stringify(raw.schema)} (expected "${RECEIPT_SCHEMA}")`;
-    return { valid: false, problems: [found] };
-  }
-
-  const problems: string[] = [];
-  const parsed = Receipt.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      problems.push(`field ${fieldPath(issue.path)}: ${issue.message}${keys}`);
-    }
-  }
-
-  let fingerprint: string | undefined;
-  const sig = ReceiptSignature.safeParse(raw.signature);
-  if (sig.success) {
-    const keyRaw = Buffer.from(sig.data.publicKey, 'base64');
-    fingerprint = fingerprintOf(keyRaw);
-    if (fingerprint !== sig.data.keyFingerprint) {
-      problems.push(
-        `the key fingerprint does not match the public key (the receipt states ${sig.data.keyFingerprint}, the key's is ${fingerprint})`,
-      );
-    }
-    let ok = false;
-    try {
-      ok = verify(null, signingBytes(raw), publicKeyFromRaw(keyRaw), Buffer.from(sig.data.value, 'base64'));
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(SIGNATURE_MISMATCH);
-    if (options.expectedFingerprint !== undefined) {
-      const expected = normaliseFingerprint(options.expectedFingerprint);
-      if (expected === null) {
-        problems.push(
-          `the expected fingerprint "${options.expectedFingerprint}" is not a SHA256 fingerprint`,
-        );
-      } else if (expected !== fingerprint) {
-        problems.push(`signed by another key (fingerprint ${fingerprint}, expected ${expected})`);
-      }
-    }
-  }
-
-  return {
-    valid: problems.length === 0,
-    problems,
-    ...(fingerprint ? { fingerprint } : {}),
-    ...(parsed.success ? { receipt: parsed.data } : {}),
-  };
 }

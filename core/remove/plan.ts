@@ -300,6 +300,7 @@ export function buildPlan(opts: PlanOptions): Plan {
         productId: f.productId,
         name: f.name,
         reason: 'the product is not in this catalog',
+        code: 'not-in-catalog',
       });
       continue;
     }
@@ -309,6 +310,7 @@ export function buildPlan(opts: PlanOptions): Plan {
         productId: f.productId,
         name: f.name,
         reason: 'not selected (--only)',
+        code: 'not-selected',
       });
       continue;
     }
@@ -318,6 +320,7 @@ export function buildPlan(opts: PlanOptions): Plan {
         productId: f.productId,
         name: f.name,
         reason: 'not banned: review it and decide; Divest does not remove it',
+        code: 'not-banned',
       });
       continue;
     }
@@ -329,6 +332,7 @@ export function buildPlan(opts: PlanOptions): Plan {
         productId: f.productId,
         name: f.name,
         reason: 'only traces remain (no installed program): see the leftovers and how to clear them',
+        code: 'traces-only',
       });
       continue;
     }

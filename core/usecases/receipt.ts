@@ -7,11 +7,14 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DivestError } from '../errors';
 import { ensureDir } from '../fs-dirs';
-import { lastOf } from '../journal/history';
+import os from 'node:os';
+import { removalRights } from '../host/privileges';
+import { lastOf, lastPlanActivity, latestRemoval, type Events } from '../journal/history';
+import { rebootedSince } from '../remove/execute';
 import type { Receipt, UnsignedReceipt } from '../model/receipt';
-import { assembleReceipt } from '../receipt/assemble';
+import { assembleReceipt, replacementAfter } from '../receipt/assemble';
 import { loadOrCreateSigningKey } from '../receipt/keys';
-import { renderReceiptHtml } from '../receipt/render-html';
+import { pdfPageTemplates, renderReceiptHtml, type PaperSize } from '../receipt/render-html';
 import { buildReceipt, serializeReceipt, signReceipt } from '../receipt/sign';
 import { recordedScan } from './scan';
 import { checkReplacementAndRecord } from './verify';
@@ -22,20 +25,6 @@ export interface Operator {
   organisation?: string;
 }
 
-/** What the receipt would say now, from the journal (not signed). */
-export async function previewReceipt(ws: Workspace, operator: Operator): Promise<UnsignedReceipt> {
-  const { events, report } = await ws.journal.read();
-  return buildReceipt(
-    assembleReceipt({
-      events,
-      journal: report,
-      catalog: ws.catalog,
-      appVersion: ws.appVersion,
-      operator: cleanOperator(operator),
-    }),
-  );
-}
-
 function cleanOperator(o: Operator): Operator {
   return {
     ...(o.name ? { name: o.name } : {}),
@@ -43,16 +32,91 @@ function cleanOperator(o: Operator): Operator {
   };
 }
 
+/** The OS account Divest runs as, and whether it has administrator rights here. */
+async function accountOf(ws: Workspace): Promise<{ user: string; admin: boolean | 'unknown' }> {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    /* no passwd entry (a container): the uid is all there is */
+    user = typeof process.getuid === 'function' ? `uid ${process.getuid()}` : 'unknown';
+  }
+  const rights = await removalRights(ws.target(), ws.runner, ws.env);
+  return { user, admin: rights.admin };
+}
+
+function assemble(
+  ws: Workspace,
+  read: { events: Events; report: Parameters<typeof assembleReceipt>[0]['journal'] },
+  operator: Operator,
+  account: { user: string; admin: boolean | 'unknown' },
+) {
+  return assembleReceipt({
+    events: read.events,
+    journal: read.report,
+    catalog: ws.catalog,
+    appVersion: ws.appVersion,
+    operator: cleanOperator(operator),
+    account,
+    rebootedSince: (iso) => rebootedSince(iso),
+    now: ws.now,
+  });
+}
+
+/** What the receipt would say now, from the journal (not signed; no scan is made). */
+export async function previewReceipt(ws: Workspace, operator: Operator): Promise<UnsignedReceipt> {
+  return buildReceipt(assemble(ws, await ws.journal.read(), operator, await accountOf(ws)));
+}
+
+/**
+ * Whether the journal holds what a receipt's "after" needs: a scan after the removal's last step,
+ * and protection checked after that step (or, without a removal, after the scan).
+ */
+function hasAfter(events: Events): boolean {
+  const scan = lastOf(events, 'scan.finished');
+  if (!scan) return false;
+  const removal = latestRemoval(events);
+  const last = removal ? lastPlanActivity(events, removal.plan.id) : -1;
+  if (removal && scan.index < last) return false;
+  const since = Date.parse(removal ? (events[last]?.at ?? '') : scan.event.data.result.startedAt);
+  return (
+    lastOf(events, 'replacement.checked', (e) => Date.parse(e.data.replacement.checkedAt) >= since) !==
+    undefined
+  );
+}
+
+/** Refuses to scan another machine than the one the journal's latest scan looked at. */
+function checkSameTarget(ws: Workspace, events: Events): void {
+  const last = lastOf(events, 'scan.finished')?.event.data.result;
+  if (!last) return;
+  const t = ws.target();
+  const here = t.live ? undefined : t.root;
+  if ((last.hostRoot ?? undefined) !== here)
+    throw new DivestError(
+      'usage',
+      `The journal is about ${last.hostRoot ? `the image at ${last.hostRoot}` : 'this machine'}, and the receipt needs a scan of it now: export with ${last.hostRoot ? `--host-root ${last.hostRoot}` : 'no --host-root'}.`,
+    );
+}
+
 /** Where the files go: named files (CLI), or a folder with a name made from host and time (app). */
 export type ReceiptDestination =
   | { kind: 'files'; json: string; html?: string; pdf?: string }
   | { kind: 'folder'; folder: string; html: boolean; pdf: boolean };
 
+/** How the PDF's pages look: size, and the header and footer on every page. */
+export interface PdfPage {
+  paper: PaperSize;
+  headerTemplate: string;
+  footerTemplate: string;
+}
+
 export interface ExportOptions {
   operator: Operator;
   destination: ReceiptDestination;
   /** Prints the HTML to PDF (the app's browser); required when a PDF is asked for. */
-  renderPdf?: (html: string) => Promise<Uint8Array>;
+  renderPdf?: (html: string, page: PdfPage) => Promise<Uint8Array>;
+  /** US Letter (default) or A4. */
+  paper?: PaperSize;
 }
 
 export interface ExportedReceipt {
@@ -87,23 +151,21 @@ export async function exportReceipt(ws: Workspace, options: ExportOptions): Prom
     throw new DivestError('unsupported', 'PDF printing is not available here; export JSON and HTML.');
   let read = await ws.journal.read();
   let scannedFirst = false;
-  if (!lastOf(read.events, 'scan.finished')) {
+  // The receipt's "after" must be observed: a scan after the removal's last step, and the
+  // protection checked after that scan. Made now when the journal does not hold them.
+  if (!hasAfter(read.events)) {
+    checkSameTarget(ws, read.events);
     await recordedScan(ws, 'receipt');
-    await checkReplacementAndRecord(ws, null);
+    await checkReplacementAndRecord(ws);
     read = await ws.journal.read();
     scannedFirst = true;
   }
-  const input = assembleReceipt({
-    events: read.events,
-    journal: read.report,
-    catalog: ws.catalog,
-    appVersion: ws.appVersion,
-    operator: cleanOperator(options.operator),
-  });
+  const input = assemble(ws, read, options.operator, await accountOf(ws));
   const key = loadOrCreateSigningKey(ws.dataDir);
   const receipt = signReceipt(buildReceipt(input), key);
   const json = serializeReceipt(receipt);
-  const html = renderReceiptHtml(receipt);
+  const paper = options.paper ?? 'letter';
+  const html = renderReceiptHtml(receipt, paper);
   const base =
     d.kind === 'folder'
       ? path.join(
@@ -118,7 +180,8 @@ export async function exportReceipt(ws: Workspace, options: ExportOptions): Prom
   };
   write(files.json, json);
   if (files.html) write(files.html, html);
-  if (files.pdf && options.renderPdf) write(files.pdf, await options.renderPdf(html));
+  if (files.pdf && options.renderPdf)
+    write(files.pdf, await options.renderPdf(html, { paper, ...pdfPageTemplates(receipt) }));
   await ws.journal.append('receipt.exported', {
     receiptId: receipt.id,
     kind: receipt.kind,

@@ -4,11 +4,12 @@
  */
 import { DivestError } from '../errors';
 import { removalRights, type Rights } from '../host/privileges';
-import type { PlanStatus } from '../model/execution';
 import type { Plan } from '../model/plan';
 import type { ScanResult } from '../model/scan';
 import type { Leftover, ReplacementStatus } from '../model/verify';
-import { executePlan, type ExecuteOptions, type ExecutionReport } from '../remove/execute';
+import type { Verdict } from '../model/verdict';
+import { executePlan, rebootedSince, type ExecuteOptions, type ExecutionReport } from '../remove/execute';
+import { computeVerdict } from '../verdict';
 import { leftoversOf } from '../verify/leftovers';
 import { recordedScan } from './scan';
 import { checkReplacementAndRecord } from './verify';
@@ -23,8 +24,32 @@ export interface RemovalOutcome {
   replacement: ReplacementStatus;
   /** Products of the plan still installed according to the rescan. */
   stillInstalled: string[];
-  /** Exit code per the CLI contract: 0 removed and verified, 20 restart needed, 30 something failed. */
-  exitCode: 0 | 20 | 30;
+  /** Where the machine stands now: the one verdict (`core/verdict.ts`). */
+  verdict: Verdict;
+  /** Exit code per the CLI contract, from the verdict: see {@link removeExitCode}. */
+  exitCode: RemoveExitCode;
+}
+
+/** `remove`'s exit codes: 0 removed (or nothing to remove) and protected, 20 restart needed, 30 not done, 40 done but unprotected. */
+export type RemoveExitCode = 0 | 20 | 30 | 40;
+
+/** The exit code of `remove` for a verdict. */
+export function removeExitCode(v: Verdict): RemoveExitCode {
+  // A plan that did all it was asked (--only) while other banned products stay: 0, or 40.
+  if (v.state === 'banned-present' && v.plan && !v.plan.stoppedAt)
+    return v.protection.state === 'active' ? 0 : 40;
+  switch (v.state) {
+    case 'removed':
+    case 'clean':
+      return 0;
+    case 'restart-pending':
+      return 20;
+    case 'removed-unprotected':
+    case 'unprotected':
+      return 40;
+    default:
+      return 30;
+  }
 }
 
 /**
@@ -48,12 +73,6 @@ export type ExecutionHooks = Pick<
   ExecuteOptions,
   'credentials' | 'manual' | 'onEvent' | 'signal' | 'retryDelaysMs' | 'rebootCompleted'
 >;
-
-function exitCodeOf(status: PlanStatus, stillInstalled: readonly string[]): 0 | 20 | 30 {
-  if (status === 'reboot-pending') return 20;
-  if (status !== 'completed' || stillInstalled.length > 0) return 30;
-  return 0;
-}
 
 /** Executes a prepared plan, then verifies and checks the replacement, journaling each stage. */
 export async function runRemoval(ws: Workspace, plan: Plan, hooks: ExecutionHooks): Promise<RemovalOutcome> {
@@ -79,6 +98,12 @@ export async function runRemoval(ws: Workspace, plan: Plan, hooks: ExecutionHook
     stillInstalled,
   });
   const replacement = await checkReplacementAndRecord(ws, plan.id);
+  const verdict = computeVerdict({
+    events: (await ws.journal.read()).events,
+    scan: { result: after, at: after.startedAt },
+    replacement,
+    rebootedSince: (iso) => rebootedSince(iso),
+  });
   return {
     plan,
     execution,
@@ -86,6 +111,7 @@ export async function runRemoval(ws: Workspace, plan: Plan, hooks: ExecutionHook
     leftovers,
     replacement,
     stillInstalled,
-    exitCode: exitCodeOf(execution.status, stillInstalled),
+    verdict,
+    exitCode: removeExitCode(verdict),
   };
 }

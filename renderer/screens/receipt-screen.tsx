@@ -252,11 +252,11 @@ export function ReceiptScreen() {
           {verdict ? (
             verdict.valid ? (
               <Notice type="success" title="VALID: the receipt is intact and signed">
-                {verdict.summary ? (
+                {verdict.attests ? (
                   <p className="margin-0">
-                    Receipt {verdict.summary.id} ({verdict.summary.kind}), issued{' '}
-                    {formatTime(verdict.summary.issuedAt)} for {verdict.summary.hostname} (
-                    {verdict.summary.os}){verdict.summary.operator ? ` by ${verdict.summary.operator}` : ''}.
+                    Receipt {verdict.attests.receiptId} ({verdict.attests.kind}), issued{' '}
+                    {formatTime(verdict.attests.issued.utc)} for {verdict.attests.machine.hostname} (
+                    {verdict.attests.machine.os}): {verdict.attests.headline}
                   </p>
                 ) : null}
                 <p>

@@ -81,31 +81,23 @@ export function RemoveScreen() {
       </div>
       {removal.error ? <ErrorAlert error={removal.error} /> : null}
       {summary ? (
-        summary.exitCode === 0 ? (
-          <Notice type="success" title="Removed and verified" role="alert">
-            <p className="margin-0">
-              Every step finished and the rescan found none of the removed products installed.
+        <Notice
+          type={
+            summary.verdict.state === 'removed' || summary.verdict.state === 'clean'
+              ? 'success'
+              : summary.verdict.state === 'restart-pending'
+                ? 'warning'
+                : 'error'
+          }
+          title={summary.verdict.headline}
+          role="alert"
+        >
+          {summary.verdict.details.map((d, i) => (
+            <p key={i} className="margin-0">
+              {d}
             </p>
-          </Notice>
-        ) : summary.exitCode === 20 ? (
-          <Notice type="warning" title="Restart needed to finish" role="alert">
-            <p className="margin-0">
-              Restart the machine, then open Divest and continue the plan to finish and verify.
-            </p>
-          </Notice>
-        ) : (
-          <Notice
-            type="error"
-            title={summary.status === 'cancelled' ? 'Removal stopped' : 'Removal did not complete'}
-            role="alert"
-          >
-            <p className="margin-0">
-              {summary.stillInstalled.length ? `Still installed: ${summary.stillInstalled.join(', ')}. ` : ''}
-              {summary.remaining.length ? `Not run: ${summary.remaining.join(', ')}. ` : ''}
-              See each step below and the plan's manual steps.
-            </p>
-          </Notice>
-        )
+          ))}
+        </Notice>
       ) : null}
       <table className="usa-table usa-table--borderless steps-table">
         <caption>Steps</caption>

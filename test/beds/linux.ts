@@ -1145,3 +1145,18 @@ export function runCli(
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
+
+/**
+ * Makes the bed's ClamAV (the `clamav` fixture must be installed) an active replacement as the
+ * replacement check sees it: signatures present and fresh, and clamav-freshclam enabled.
+ */
+export function activateClamav(root: string): void {
+  writeIntoRoot(root, {
+    '/var/lib/clamav/main.cvd': 'ClamAV-VDB:test main signatures\n',
+    '/var/lib/clamav/daily.cvd': 'ClamAV-VDB:test daily signatures\n',
+    '/lib/systemd/system/clamav-freshclam.service': '[Unit]\nDescription=ClamAV virus database updater\n',
+  });
+  const wants = path.join(root, 'etc/systemd/system/multi-user.target.wants');
+  mkdirSync(wants, { recursive: true });
+  symlinkSync('/lib/systemd/system/clamav-freshclam.service', path.join(wants, 'clamav-freshclam.service'));
+}

@@ -52,11 +52,21 @@ describe.skipIf(skip !== false)('the desktop UI in Chromium, over the real engin
       exportFolder: exports.root,
       hostRoot: bed.root,
       hostOs: 'linux',
-      renderPdf: async (html) => {
+      renderPdf: async (html, page) => {
         const p = await browser.newPage();
         try {
           await p.setContent(html);
-          return await p.pdf({ format: 'A4', printBackground: true });
+          // As Electron's printToPDF does in main/pdf.ts: the page size, and a header and footer
+          // with the receipt id, the host and "page x of y" on every page.
+          return await p.pdf({
+            format: page.paper === 'a4' ? 'A4' : 'Letter',
+            printBackground: true,
+            displayHeaderFooter: true,
+            headerTemplate: page.headerTemplate,
+            footerTemplate: page.footerTemplate,
+            margin: { top: '18mm', bottom: '18mm', left: '12mm', right: '12mm' },
+            tagged: true,
+          });
         } finally {
           await p.close();
         }

@@ -177,7 +177,7 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
 
   // Remove: live steps and output, then the verdict.
   await expect.poll(() => h1.textContent()).toBe('Remove');
-  await page.getByText('Removed and verified').waitFor({ timeout: 120_000 });
+  await page.getByText('Removed, but this machine is now UNPROTECTED').waitFor({ timeout: 120_000 });
   await shot('removed');
 
   // Verify.

@@ -29,7 +29,7 @@ import {
   type Settings,
 } from '../../core/api';
 import type { HostOs } from '../../core/model/host';
-import { createHandlers, dispatch, type Emit, type Handlers } from '../../main/handlers';
+import { createHandlers, dispatch, type Emit, type HandlerDeps, type Handlers } from '../../main/handlers';
 import { MemorySettingsStore } from '../helpers/memory-settings';
 import { contentSecurityPolicy } from '../../main/csp';
 
@@ -42,7 +42,7 @@ export interface HarnessOptions {
   hostRoot?: string;
   hostOs?: HostOs;
   rendererDir?: string;
-  renderPdf?: (html: string) => Promise<Uint8Array>;
+  renderPdf?: HandlerDeps['renderPdf'];
   settings?: Partial<Settings>;
   appVersion?: string;
 }

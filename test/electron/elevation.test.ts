@@ -18,7 +18,7 @@ import { createHandlers } from '../../main/handlers';
 import { MemorySettingsStore } from '../helpers/memory-settings';
 import { WORKER_FLAG } from '../../main/remove-worker';
 import type { Bed } from '../beds/linux';
-import { bedFixtures, dpkgQuery, makeDpkgBed, skipReason, tempDir } from '../beds/linux';
+import { activateClamav, bedFixtures, dpkgQuery, makeDpkgBed, skipReason, tempDir } from '../beds/linux';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -81,7 +81,8 @@ describe.skipIf(skip !== false)('the elevated helper, for real on a dpkg bed', (
   let bed: Bed;
   let data: Bed;
   beforeAll(() => {
-    bed = makeDpkgBed([bedFixtures.kesl, bedFixtures.keslGui, bedFixtures.hello]);
+    bed = makeDpkgBed([bedFixtures.kesl, bedFixtures.keslGui, bedFixtures.hello, bedFixtures.clamav]);
+    activateClamav(bed.root);
     data = tempDir('elevate-data');
   }, 120_000);
   afterAll(() => {

@@ -15,6 +15,7 @@ import * as z from 'zod';
 import { ScanResult } from '../../core/model/scan';
 import type { Bed, CliRun, FixturePackage } from '../beds/linux';
 import {
+  activateClamav,
   bedFixtures,
   buildDeb,
   buildFixtureDebs,
@@ -48,7 +49,8 @@ const kasperskyNames = kasperskyFixtures.map((f) => f.name);
 const MARKER = 'divest-test-slow-prerm';
 
 const RemoveReport = z.object({
-  schema: z.literal('divest.remove/1'),
+  schema: z.literal('divest.remove/2'),
+  verdict: z.object({ state: z.string(), headline: z.string() }),
   planId: z.string(),
   status: z.string(),
   resumed: z.boolean(),
@@ -309,7 +311,8 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
     let killedAt: { dpkg: string[]; kesl?: string; keslGui?: string; updates: string[] };
 
     beforeAll(async () => {
-      root = dpkgBed(killBed());
+      root = dpkgBed([...killBed(), bedFixtures.clamav]);
+      activateClamav(root);
       writeFileSync(path.join(root, MARKER), '20\n');
       data = scratch('kill-data');
       const cli = await startAndWaitForS2(root, data);
@@ -358,7 +361,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
       rmSync(path.join(root, MARKER));
       const again = runCli(['remove', '--yes', ...hostArgs(root, data)]);
       expect(again.stderr).toContain(
-        `Continuing the unfinished removal plan ${planId}: 1 of 3 steps already done`,
+        `Continuing the unfinished removal plan ${planId} (re-derived and unchanged): 1 of 3 steps already done`,
       );
       expect(again.status, `${again.stdout}\n${again.stderr}`).toBe(0);
       const left = dpkgQuery(root).filter((r) => kasperskyNames.includes(r.name));
@@ -374,7 +377,8 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
   it('killed mid-plan with only the CLI dying (SIGKILL of its process group): the re-run still ends clean', async () => {
     // The runner starts each uninstaller in its own process group, so killing the CLI's group
     // leaves dpkg running, orphaned, holding its lock, with its prerm still sleeping.
-    const root = dpkgBed(killBed());
+    const root = dpkgBed([...killBed(), bedFixtures.clamav]);
+    activateClamav(root);
     writeFileSync(path.join(root, MARKER), '6\n');
     const data = scratch('kill-data');
     const cli = await startAndWaitForS2(root, data);

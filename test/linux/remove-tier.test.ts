@@ -23,9 +23,11 @@ import { Leftover } from '../../core/model/verify';
 import { ReplacementStatus } from '../../core/model/verify';
 import { Receipt, UnsignedReceipt } from '../../core/model/receipt';
 import { loadOrCreateSigningKey } from '../../core/receipt/keys';
-import { SIGNATURE_MISMATCH, serializeReceipt, signReceipt } from '../../core/receipt/sign';
+import { serializeReceipt, signReceipt } from '../../core/receipt/sign';
+import { SIGNATURE_MISMATCH } from '../../core/receipt/verify';
 import type { Bed, CliRun, FixturePackage, RpmBed } from '../beds/linux';
 import {
+  activateClamav,
   bedFixtures,
   buildDeb,
   buildFixtureDebs,
@@ -59,7 +61,8 @@ const innocentFixtures = [...lookAlikeFixtures, ...ordinaryFixtures];
 
 /** `divest remove --json` output (cli/remove-command.ts), held to the types the engine uses. */
 const RemoveReport = z.object({
-  schema: z.literal('divest.remove/1'),
+  schema: z.literal('divest.remove/2'),
+  verdict: z.object({ state: z.string(), headline: z.string() }),
   planId: z.string().regex(/^[0-9a-f]{16}$/),
   status: z.enum(['completed', 'reboot-pending', 'failed', 'cancelled', 'incomplete']),
   resumed: z.boolean(),
@@ -184,6 +187,7 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
 
     beforeAll(() => {
       root = dpkgBed([...kasperskyFixtures, ...innocentFixtures]);
+      activateClamav(root);
       data = scratch('remove-data');
       for (const f of [...kasperskyFixtures, ...innocentFixtures])
         owned.set(f.name, ownedFiles(root, dpkgListFiles(root, f.name)));
@@ -191,7 +195,7 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
       ({ run, report } = removeJson(root, data));
     });
 
-    it('exits 0 and reports each step removed by dpkg (divest.remove/1)', () => {
+    it('exits 0 and reports each step removed by dpkg (divest.remove/2)', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(report.exitCode).toBe(0);
       expect(report.status).toBe('completed');
@@ -251,16 +255,17 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
       }
     });
 
-    it('verifies: no banned product installed after, nothing still installed, replacement reported UNPROTECTED', () => {
+    it('verifies: no banned product installed after, nothing still installed, the replacement active', () => {
       expect(
         report.after.findings.filter((f) => f.status === 'banned' && f.presence === 'installed'),
       ).toEqual([]);
       expect(report.after.stillInstalled).toEqual([]);
       expect(report.replacement.os).toBe('linux');
       expect(report.replacement.product).toBe('ClamAV');
-      // The bed's "clamav" package is a name only: no signatures, no enabled service.
-      expect(['not-installed', 'inactive']).toContain(report.replacement.state);
-      expect(report.replacement.detail).toContain('UNPROTECTED');
+      // activateClamav gave the bed's "clamav" fresh signatures and an enabled updater.
+      expect(report.replacement.state).toBe('active');
+      expect(report.verdict.state).toBe('removed');
+      expect(report.verdict.headline).toMatch(/^Removed and verified/);
     });
 
     describe('receipts through the CLI', () => {
@@ -309,7 +314,11 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
           report.results.map((x) => [x.productId, 'removed']),
         );
         expect(r.findingsBefore.map((f) => f.productId).sort()).toEqual([AGENT, KAV4FS, KESL].sort());
-        expect(r.operator).toEqual({ name: 'Ada Operator', organisation: 'Agency of Examples' });
+        expect(r.operator).toEqual({
+          name: 'Ada Operator',
+          organisation: 'Agency of Examples',
+          account: { user: 'root', admin: true },
+        });
         expect(r.journal.intact).toBe(true);
       });
 
@@ -522,19 +531,21 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
       expect(files).toEqual([]);
     });
 
-    it('exits 0: empty folders rpm leaves behind are traces, not an installed product', () => {
+    it('exits 40 (removed, but UNPROTECTED): empty folders rpm leaves behind are traces, not an installed product', () => {
       const installed = report.after.findings.filter(
         (f) => f.status === 'banned' && f.presence === 'installed',
       );
       expect(installed, JSON.stringify(installed, null, 2)).toEqual([]);
       expect(report.after.stillInstalled).toEqual([]);
-      expect(run.status, run.stdout).toBe(0);
+      // The bed's "clamav" package is a name only: no signatures, no enabled service.
+      expect(run.status, run.stdout).toBe(40);
       expect(report.status).toBe('completed');
+      expect(report.verdict.state).toBe('removed-unprotected');
       expect(report.replacement.detail).toContain('UNPROTECTED');
     });
   });
 
-  it('leftovers the package did not own are reported with how to clear them; exit 0; scan shows traces', () => {
+  it('leftovers the package did not own are reported with how to clear them; exit 40 (unprotected); scan shows traces', () => {
     // A KESL whose purge deletes only what it made itself (as vendors' scripts often do).
     const kesl = withDebScripts(bedFixtures.kesl, {
       postrm: [
@@ -559,8 +570,9 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
       JSON.stringify(report.results),
     ).toBe(true);
     expect(dpkgQuery(root).filter((r) => kasperskyNames.includes(r.name))).toEqual([]);
-    // Leftovers are reported, not a failure; Divest deletes none of them.
-    expect(run.status, run.stdout).toBe(0);
+    // Leftovers are reported, not a failure; Divest deletes none of them. No ClamAV here: 40.
+    expect(run.status, run.stdout).toBe(40);
+    expect(report.verdict.state).toBe('removed-unprotected');
     expect(report.after.stillInstalled).toEqual([]);
     expect(existsSync(path.join(root, 'var/opt/kaspersky/kesl/custom/report.log'))).toBe(true);
     expect(existsSync(path.join(root, 'etc/systemd/system/kesl.service'))).toBe(true);
@@ -594,6 +606,7 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
 
   it('a clean machine: remove exits 0 with nothing to remove; the receipt is a scan receipt, "nothing found"', () => {
     const root = dpkgBed(innocentFixtures);
+    activateClamav(root);
     const before = readFileSync(path.join(root, 'var/lib/dpkg/status'));
     const data = scratch('remove-data');
     const run = runCli(['remove', '--yes', ...hostArgs(root, data)]);
@@ -610,8 +623,35 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
     expect(receipt.actions).toEqual([]);
     expect(receipt.kind).toBe('scan');
     expect(exp.stdout).toContain('scanned, nothing found');
-    // core/receipt/render-html.ts: the headline of an empty scan receipt.
-    expect(readFileSync(html, 'utf8')).toMatch(/<p class="title">Scanned, nothing found<\/p>/);
+    // The receipt's headline is its signed verdict (core/verdict.ts), on page 1.
+    expect(receipt.verdict.state).toBe('clean');
+    expect(readFileSync(html, 'utf8')).toMatch(
+      /<p class="title">Clean: no banned software is installed, and ClamAV protects this machine\.<\/p>/,
+    );
+  });
+
+  it('a clean but unprotected machine: remove exits 40 and every face says UNPROTECTED first', () => {
+    const root = dpkgBed(innocentFixtures);
+    const data = scratch('remove-data');
+    const run = runCli(['remove', '--yes', ...hostArgs(root, data)]);
+    expect(run.status, run.stderr).toBe(40);
+    expect(run.stdout).toMatch(
+      /^\nNo banned software is installed, but this machine is UNPROTECTED: ClamAV is inactive\./,
+    );
+    const status = runCli(['status', '--no-scan', ...hostArgs(root, data)]);
+    expect(status.status).toBe(40);
+    expect(status.stdout.split('\n')[0]).toMatch(/UNPROTECTED/);
+    const json = path.join(data, 'r.json');
+    const exp = runCli(['receipt', 'export', '--out', json, ...hostArgs(root, data)]);
+    expect(exp.status, exp.stderr).toBe(0);
+    const receipt = Receipt.parse(JSON.parse(readFileSync(json, 'utf8')));
+    expect(receipt.verdict.state).toBe('unprotected');
+    const verify = runCli(['receipt', 'verify', json]);
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(/only SELF-ASSERTED/);
+    expect(verify.stdout).toMatch(
+      /WARNINGS:\n\s+! No banned software is installed, but this machine is UNPROTECTED/,
+    );
   });
 
   it('--only kaspersky-network-agent removes klnagent64 and nothing else', () => {
@@ -620,7 +660,10 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
     const ownedBefore = new Map(others.map((n) => [n, ownedFiles(root, dpkgListFiles(root, n))]));
     const agentFiles = ownedFiles(root, dpkgListFiles(root, 'klnagent64'));
     const { run, report } = removeJson(root, scratch('remove-data'), ['--only', AGENT]);
-    expect(run.status, run.stderr).toBe(0);
+    // Done what was asked; no ClamAV here (40); the others are still installed and said so.
+    expect(run.status, run.stderr).toBe(40);
+    expect(report.verdict.state).toBe('banned-present');
+    expect(report.verdict.headline).toMatch(/^Banned software is still installed \(not in this plan\): /);
     expect(report.results.map((r) => [r.productId, r.outcome])).toEqual([[AGENT, 'removed']]);
     expect(report.results[0]!.argv.slice(-2)).toEqual(['--purge', 'klnagent64']);
     const rows = dpkgQuery(root);

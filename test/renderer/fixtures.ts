@@ -200,6 +200,33 @@ export function removalSummary(exitCode: 0 | 20 | 30 = 0): RemovalSummary {
           ],
     replacement: replacement('inactive'),
     stillInstalled: exitCode === 30 ? ['kaspersky-endpoint-security-linux'] : [],
+    verdict: verdictFor(exitCode),
     exitCode,
   });
+}
+
+/** The verdict that goes with a removal summary of this exit code. */
+export function verdictFor(exitCode: 0 | 20 | 30): RemovalSummary['verdict'] {
+  const state =
+    exitCode === 0 ? 'removed-unprotected' : exitCode === 20 ? 'restart-pending' : 'removal-incomplete';
+  return {
+    state,
+    fleetStatus: exitCode === 0 ? 'unprotected' : exitCode === 20 ? 'restart-pending' : 'failed',
+    headline:
+      exitCode === 0
+        ? 'Removed, but this machine is now UNPROTECTED: ClamAV is inactive.'
+        : exitCode === 20
+          ? 'Restart needed: the removal finishes after this machine restarts.'
+          : 'Removal incomplete: step 1 of 1 (Remove KESL) failed; still installed: Kaspersky Endpoint Security for Linux.',
+    details: [],
+    stillInstalled:
+      exitCode === 30
+        ? [{ productId: 'kaspersky-endpoint-security-linux', name: 'Kaspersky Endpoint Security for Linux' }]
+        : [],
+    leftovers: exitCode === 30 ? 0 : 1,
+    protection: { state: 'inactive', product: 'ClamAV' },
+    plan: { id: '0123456789abcdef', needsCredential: false },
+    blind: [],
+    basedOn: { scanAt: '2026-11-22T10:00:04.000Z', replacementAt: '2026-11-22T10:01:00.000Z' },
+  };
 }

@@ -6,6 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { buildReceipt } from '../../core/receipt/sign';
+import { cleanScanInput } from '../helpers/receipts';
 import { heading, renderApp } from './render';
 import {
   appInfo,
@@ -252,7 +254,7 @@ describe('Remove', () => {
       true,
     );
     await act(async () => resolve({ ok: true, value: removalSummary(0) }));
-    expect(await screen.findByText('Removed and verified')).toBeTruthy();
+    expect(await screen.findByText(/^Removed, but this machine is now UNPROTECTED/)).toBeTruthy();
   });
 
   it('says when removal failed, or needs a restart', async () => {
@@ -260,10 +262,12 @@ describe('Remove', () => {
       {},
       { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(30)) },
     );
-    expect(await screen.findByText('Removal did not complete')).toBeTruthy();
+    expect(await screen.findByText(/^Removal incomplete: step 1 of 1 \(Remove KESL\) failed/)).toBeTruthy();
     r.unmount();
     renderApp({}, { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(20)) });
-    expect(await screen.findByText('Restart needed to finish')).toBeTruthy();
+    expect(
+      await screen.findByText(/^Restart needed: the removal finishes after this machine restarts/),
+    ).toBeTruthy();
   });
 
   it('explains an elevation refusal', async () => {
@@ -331,28 +335,13 @@ describe('Receipt', () => {
 
   it('exports and checks receipts', async () => {
     const preview = {
-      receipt: {
-        schema: 'divest.receipt/1' as const,
+      receipt: buildReceipt({
+        ...cleanScanInput(),
         id: '3b241101-e2bb-4255-8caf-4136c566a962',
-        issuedAt: '2026-11-22T10:02:00.000Z',
-        kind: 'removal' as const,
-        host: {
-          hostname: 'ws-042',
-          os: 'linux' as const,
-          osVersion: 'Debian 12',
-          arch: 'x64',
-          machineId: 'm-1',
-        },
-        operator: {},
-        directives: [{ id: 'bod-17-01', shortName: 'BOD 17-01', title: 'Removal' }],
+        kind: 'removal',
+        operator: { account: { user: 'dana', admin: true } },
         findingsBefore: [keslFinding()],
-        actions: [],
-        after: { findings: [], leftovers: [] },
-        replacement: null,
-        journal: { length: 10, headHash: 'b'.repeat(64), intact: true },
-        app: { name: 'divest' as const, version: '0.1.0' },
-        catalog: { version: '2026.11.22', sha256: 'a'.repeat(64) },
-      },
+      }),
       keyFingerprint: `SHA256:${'c'.repeat(64)}`,
     };
     const r = renderApp(
@@ -375,14 +364,25 @@ describe('Receipt', () => {
                 ok: true,
                 value: {
                   valid: false,
+                  signature: { valid: false, trust: null, fingerprint: null },
                   problems: ['the signature does not match the content'],
                   fingerprint: null,
-                  summary: null,
+                  attests: null,
                 },
               }
             : {
                 ok: true,
-                value: { valid: true, problems: [], fingerprint: preview.keyFingerprint, summary: null },
+                value: {
+                  valid: true,
+                  signature: {
+                    valid: true,
+                    trust: 'self-asserted' as const,
+                    fingerprint: preview.keyFingerprint,
+                  },
+                  problems: [],
+                  fingerprint: preview.keyFingerprint,
+                  attests: null,
+                },
               },
       },
       { screen: 'receipt' },

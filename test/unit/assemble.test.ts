@@ -99,7 +99,7 @@ async function removalSession(plan: Plan): Promise<ScriptedWindows> {
   return m;
 }
 
-async function assemble(extra: { replacement?: ReplacementStatus | null } = {}) {
+async function assemble(now = '2025-03-03T10:00:00.000Z') {
   const { events, report } = await journal.read();
   expect(report.intact).toBe(true);
   return {
@@ -110,13 +110,16 @@ async function assemble(extra: { replacement?: ReplacementStatus | null } = {}) 
       catalog: { catalog: catalog.catalog, sha256: catalog.sha256 },
       appVersion: '0.1.0',
       operator: { name: 'Dana Whitfield', organisation: 'Example County IT' },
-      ...extra,
+      account: { user: 'dana', admin: true },
+      rebootedSince: () => false,
+      now: () => new Date(now),
+      timeZone: 'America/New_York',
     }),
   };
 }
 
 describe('removal receipt', () => {
-  it('holds the scan before, every step in plan order (its last result), the rescan, leftovers and replacement', async () => {
+  it('holds the scan before, every step in plan order (its last result), the rescan, leftovers, replacement and verdict', async () => {
     const plan = planFor(before, [KES, KTS, NAGENT]);
     await removalSession(plan);
     const { input, report } = await assemble();
@@ -134,10 +137,23 @@ describe('removal receipt', () => {
     expect(kes.outputSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(kes.title).toBe(plan.steps[0]!.title);
     expect(input.after.findings).toEqual(afterScan.findings);
+    expect(input.after.scanAt).toBe(afterScan.startedAt);
     expect(input.after.leftovers).toMatchObject(leftoversOf(afterScan).map(receiptLeftover));
     expect(input.after.leftovers.some((l) => l.kind === 'driver')).toBe(true);
     expect(input.replacement).toEqual(replacement);
-    expect(input.operator).toEqual({ name: 'Dana Whitfield', organisation: 'Example County IT' });
+    expect(input.plan).toEqual({ id: plan.id, status: 'completed', steps: 3 });
+    // The drivers are still registered until the restart: not "removed and verified" yet.
+    expect(input.verdict.state).toBe('removal-incomplete');
+    expect(input.verdict.headline).toMatch(
+      /^Removal incomplete: the removal ran, but the rescan still finds banned software; still installed: /,
+    );
+    expect(input.verdict.details.join(' ')).toMatch(/Restart the machine/);
+    expect(input.operator).toEqual({
+      name: 'Dana Whitfield',
+      organisation: 'Example County IT',
+      account: { user: 'dana', admin: true },
+    });
+    expect(input.issuedAtLocal.timeZone).toBe('America/New_York');
     expect(input.journal).toEqual({ length: report.length, headHash: report.head!.hash, intact: true });
     expect(input.catalog).toEqual({ version: catalog.catalog.version, sha256: catalog.sha256 });
     expect(input.app).toEqual({ name: 'divest', version: '0.1.0' });
@@ -147,11 +163,11 @@ describe('removal receipt', () => {
 
     // What `divest receipt export` does next: the assembled input must make a valid receipt.
     const receipt = buildReceipt(input);
-    expect(receipt).toMatchObject({ schema: 'divest.receipt/1', kind: 'removal' });
+    expect(receipt).toMatchObject({ schema: 'divest.receipt/2', kind: 'removal' });
     expect(receipt.actions).toHaveLength(3);
   });
 
-  it('a plan that failed: only the steps that ran are actions', async () => {
+  it('a plan that failed: no receipt until a scan after it; then only the steps that ran, and the verdict says so', async () => {
     const plan = planFor(before, [KES, KTS, NAGENT]);
     await recordScan('plan', before);
     const m = new ScriptedWindows([CODE.kes, CODE.kts, CODE.nagent]).on(
@@ -159,10 +175,45 @@ describe('removal receipt', () => {
       passwordProtected(() => false),
     );
     await executePlan({ plan, runner: m, journal, presence: { runner: m, hostRoot: '/', env: WIN_ENV } });
+    // The old receipt said "after: nothing found" here; there is no "after" without a scan after it.
+    await expect(assemble()).rejects.toThrow(/no scan made after the removal/);
+    await recordScan('verify', { ...before, startedAt: '2025-03-03T09:40:00.000Z' });
     const { input } = await assemble();
     expect(input.actions.map((a) => [a.stepId, a.outcome, a.exitCode])).toEqual([['s1', 'failed', 1603]]);
-    expect(input.after).toEqual({ findings: [], leftovers: [] });
+    expect(input.after.findings).toEqual(before.findings);
     expect(input.replacement).toBeNull();
+    expect(input.plan?.status).toBe('failed');
+    expect(input.verdict.state).toBe('removal-incomplete');
+    expect(input.verdict.headline).toMatch(
+      /^Removal incomplete: step 1 of 3 \(.+\) failed; still installed: /,
+    );
+    expect(input.verdict.plan?.needsCredential).toBe(true);
+    expect(input.verdict.fleetStatus).toBe('needs-credential');
+  });
+
+  it('a plan interrupted in its first step: the verdict names the step, whatever the rescan shows', async () => {
+    const plan = planFor(before, [KES, KTS]);
+    await recordScan('plan', before);
+    await journal.append('plan.started', { planId: plan.id, plan });
+    await journal.append('step.started', {
+      planId: plan.id,
+      stepId: 's1',
+      argv: plan.steps[0]!.argv,
+      attempt: 1,
+    });
+    await recordScan('receipt', { ...before, startedAt: '2025-03-03T09:45:00.000Z' });
+    const { input } = await assemble();
+    expect(input.plan).toEqual({ id: plan.id, status: 'interrupted', steps: 2 });
+    expect(input.actions).toEqual([]);
+    expect(input.verdict.state).toBe('removal-incomplete');
+    expect(input.verdict.plan?.stoppedAt).toMatchObject({
+      stepId: 's1',
+      position: 1,
+      of: 2,
+      how: 'interrupted',
+    });
+    expect(input.verdict.headline).toMatch(/^Removal incomplete: interrupted at step 1 of 2 /);
+    expect(buildReceipt(input).verdict.state).toBe('removal-incomplete');
   });
 
   it('the latest session wins, with the scan taken for it', async () => {
@@ -177,6 +228,8 @@ describe('removal receipt', () => {
       journal,
       presence: { runner: m, hostRoot: '/', env: WIN_ENV },
     });
+    await expect(assemble()).rejects.toMatchObject({ code: 'nothing-to-receipt' });
+    await recordScan('verify', { ...afterScan, startedAt: '2025-03-03T09:50:00.000Z' });
     const { input } = await assemble();
     expect(input.findingsBefore).toEqual(afterScan.findings);
     // Only the new plan's steps (guided ones, not done yet), none of the first plan's msiexec runs.
@@ -184,17 +237,19 @@ describe('removal receipt', () => {
     expect(input.actions.map((a) => [a.stepId, a.method, a.outcome])).toEqual(
       plan2.steps.map((s) => [s.id, 'manual', 'skipped']),
     );
-    // Replacement and rescan belong to the first plan, not this one.
+    // The replacement check was made before this scan: it is not the state after.
     expect(input.replacement).toBeNull();
-    expect(input.after.findings).toEqual([]);
+    expect(input.verdict.state).toBe('removal-incomplete');
   });
 });
 
 describe('scan receipt', () => {
-  it('a scan only: what was found, its leftovers, and the replacement given by the caller', async () => {
+  it('a scan only: what was found, its leftovers, and the replacement checked after it', async () => {
     await recordScan('receipt', before);
-    const { input } = await assemble({ replacement });
+    await journal.append('replacement.checked', { planId: null, replacement });
+    const { input } = await assemble();
     expect(input.kind).toBe('scan');
+    expect(input.plan).toBeNull();
     expect(input.host).toEqual(before.host);
     expect(input.actions).toEqual([]);
     expect(input.findingsBefore).toEqual(before.findings);
@@ -202,19 +257,20 @@ describe('scan receipt', () => {
     expect(input.after.leftovers).toMatchObject(leftoversOf(before).map(receiptLeftover));
     expect(input.after.leftovers.length).toBeGreaterThan(0);
     expect(input.replacement).toEqual(replacement);
+    expect(input.verdict.state).toBe('banned-present');
     expect(buildReceipt(input).kind).toBe('scan');
   });
 
   it('a replacement check journaled after the scan is used; one from before it is not', async () => {
     await journal.append('replacement.checked', {
       planId: null,
-      replacement: { ...replacement, state: 'inactive' },
+      replacement: { ...replacement, state: 'inactive', checkedAt: '2025-03-03T08:00:00.000Z' },
     });
     await recordScan('scan', before);
     expect((await assemble()).input.replacement).toBeNull();
     const later = { ...replacement, checkedAt: '2025-03-03T11:00:00.000Z' };
     await journal.append('replacement.checked', { planId: null, replacement: later });
-    expect((await assemble({ replacement })).input.replacement).toEqual(later);
+    expect((await assemble()).input.replacement).toEqual(later);
   });
 
   it('nothing found: every directive of the catalog is named (checked against all of them)', async () => {
@@ -222,8 +278,9 @@ describe('scan receipt', () => {
     await recordScan('scan', clean);
     const { input } = await assemble();
     expect(input.findingsBefore).toEqual([]);
-    expect(input.after).toEqual({ findings: [], leftovers: [] });
+    expect(input.after).toEqual({ scanAt: clean.startedAt, findings: [], leftovers: [] });
     expect(input.directives.map((d) => d.id)).toEqual(catalog.catalog.directives.map((d) => d.id));
+    expect(input.verdict.state).toBe('unprotected');
   });
 });
 

@@ -228,8 +228,9 @@ describe.skipIf(skip)(
         after: { stillInstalled: string[]; leftovers: { productId: string; location: string }[] };
         replacement: { state: string; detail: string; evidence: string[]; product: string };
       };
-      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-      expect(out.exitCode).toBe(0);
+      // Wine has no Defender: removed and verified, but the machine is UNPROTECTED (exit 40).
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(40);
+      expect(out.exitCode).toBe(40);
       expect(out.status).toBe('completed');
       expect(out.results.map((r) => [r.productId, r.outcome, r.exitCode])).toEqual(
         expect.arrayContaining(REMOVED.map((id) => [id, 'removed', 0])),
@@ -315,7 +316,7 @@ describe.skipIf(skip)(
         },
       );
       expect(linux.status, linux.stdout).toBe(0);
-      expect(linux.stdout).toMatch(/^VALID/);
+      expect(linux.stdout).toMatch(/^SIGNATURE: VALID .*\n  Key: SHA256:[0-9a-f]{64} — PINNED/);
     });
 
     it('log verify: the journal of the whole session is intact and holds every stage', () => {

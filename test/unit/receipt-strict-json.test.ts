@@ -4,9 +4,11 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { findDuplicateKey } from '../../core/receipt/duplicate-keys';
+import { findDuplicateKey } from '../../core/receipt/strict-json';
 import { fingerprintOf, rawPublicKey, type SigningKey } from '../../core/receipt/keys';
-import { buildReceipt, serializeReceipt, signReceipt, verifyReceipt } from '../../core/receipt/sign';
+import { buildReceipt, serializeReceipt, signReceipt } from '../../core/receipt/sign';
+import { verifyReceipt } from '../../core/receipt/verify';
+import { cleanScanInput } from '../helpers/receipts';
 
 function key(): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -14,25 +16,7 @@ function key(): SigningKey {
   return { privateKey, publicKey, publicKeyRaw: raw, fingerprint: fingerprintOf(raw), file: '(memory)' };
 }
 
-const receiptText = serializeReceipt(
-  signReceipt(
-    buildReceipt({
-      host: { hostname: 'pc-17', os: 'windows', osVersion: 'Windows 10 Pro', arch: 'x64', machineId: 'abc' },
-      operator: { name: 'Jane Admin' },
-      directives: [
-        { id: 'bod-17-01', shortName: 'BOD 17-01', title: 'Removal of Kaspersky-branded Products' },
-      ],
-      findingsBefore: [],
-      actions: [],
-      after: { findings: [], leftovers: [] },
-      replacement: null,
-      journal: { length: 2, headHash: 'a'.repeat(64), intact: true },
-      app: { name: 'divest', version: '0.1.0' },
-      catalog: { version: '2026.11.22', sha256: 'b'.repeat(64) },
-    }),
-    key(),
-  ),
-);
+const receiptText = serializeReceipt(signReceipt(buildReceipt(cleanScanInput()), key()));
 
 describe('duplicate keys', () => {
   it('the signed receipt as written has none and verifies', () => {

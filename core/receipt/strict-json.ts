@@ -63,3 +63,47 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
   }
   return undefined;
 }
+
+/** A JSON text that one parser reads differently from another, or that has two spellings. */
+export interface StrictJsonProblem {
+  message: string;
+  position: number;
+}
+
+/**
+ * Numbers written other than as RFC 8785 writes them (`1.0`, `1e-400`, `-0`, `1E2`): the signature
+ * covers the canonical form, so such a file would verify while saying something else to a reader
+ * or to another program. And escaped lone surrogates (`"\uD800"`), which RFC 8785 cannot encode.
+ */
+export function findNonCanonicalToken(text: string): StrictJsonProblem | undefined {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] ?? '';
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const value = JSON.parse(text.slice(i, j + 1)) as string;
+      if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+        return {
+          message: 'a string holds a lone UTF-16 surrogate, which no canonical form can encode',
+          position: i,
+        };
+      i = j + 1;
+      continue;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      const token = m?.[0] ?? c;
+      const canonical = String(Number(token));
+      if (token !== canonical && !(canonical === '0' && token === '0'))
+        return {
+          message: `the number ${token} is not written in its canonical form (${canonical})`,
+          position: i,
+        };
+      i += token.length;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}

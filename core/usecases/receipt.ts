@@ -78,11 +78,7 @@ function hasAfter(events: Events): boolean {
   const removal = latestRemoval(events);
   const last = removal ? lastPlanActivity(events, removal.plan.id) : -1;
   if (removal && scan.index < last) return false;
-  const since = Date.parse(removal ? (events[last]?.at ?? '') : scan.event.data.result.startedAt);
-  return (
-    lastOf(events, 'replacement.checked', (e) => Date.parse(e.data.replacement.checkedAt) >= since) !==
-    undefined
-  );
+  return replacementAfter(events, removal ? last : scan.index) !== null;
 }
 
 /** Refuses to scan another machine than the one the journal's latest scan looked at. */

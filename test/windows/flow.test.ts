@@ -316,7 +316,7 @@ describe.skipIf(skip)(
         },
       );
       expect(linux.status, linux.stdout).toBe(0);
-      expect(linux.stdout).toMatch(/^SIGNATURE: VALID .*\n  Key: SHA256:[0-9a-f]{64} — PINNED/);
+      expect(linux.stdout).toMatch(/^SIGNATURE: VALID .*\n {2}Key: SHA256:[0-9a-f]{64} — PINNED/);
     });
 
     it('log verify: the journal of the whole session is intact and holds every stage', () => {

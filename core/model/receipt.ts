@@ -148,6 +148,14 @@ export const UnsignedReceipt = z.strictObject({
 export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
 
 /**
+ * How many bytes a string `z.base64()` accepted decodes to: it is padded (a multiple of 4
+ * characters), so the count needs no decoding and no Node `Buffer` (this module is plain data).
+ */
+function base64Bytes(s: string): number {
+  return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+}
+
+/**
  * The signature block (see the file header for the encodings).
  *
  * The public key travels with the receipt; trust comes from comparing its fingerprint with the one
@@ -155,9 +163,9 @@ export type UnsignedReceipt = z.infer<typeof UnsignedReceipt>;
  */
 export const ReceiptSignature = z.strictObject({
   algorithm: z.literal('Ed25519'),
-  publicKey: z.base64().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes (base64)'),
+  publicKey: z.base64().refine((s) => base64Bytes(s) === 32, 'must be 32 bytes (base64)'),
   keyFingerprint: KeyFingerprint,
-  value: z.base64().refine((s) => Buffer.from(s, 'base64').length === 64, 'must be 64 bytes (base64)'),
+  value: z.base64().refine((s) => base64Bytes(s) === 64, 'must be 64 bytes (base64)'),
 });
 /**
  * The signature block.

@@ -141,6 +141,14 @@ export const UnsignedReceiptV1 = z.strictObject({
 export type UnsignedReceiptV1 = z.infer<typeof UnsignedReceiptV1>;
 
 /**
+ * How many bytes a string `z.base64()` accepted decodes to: it is padded (a multiple of 4
+ * characters), so the count needs no decoding and no Node `Buffer` (this module is plain data).
+ */
+function base64Bytes(s: string): number {
+  return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+}
+
+/**
  * The signature block (see the file header for the encodings).
  *
  * The public key travels with the receipt; trust comes from comparing its fingerprint with the one
@@ -148,9 +156,9 @@ export type UnsignedReceiptV1 = z.infer<typeof UnsignedReceiptV1>;
  */
 export const ReceiptSignature = z.strictObject({
   algorithm: z.literal('Ed25519'),
-  publicKey: z.base64().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes (base64)'),
+  publicKey: z.base64().refine((s) => base64Bytes(s) === 32, 'must be 32 bytes (base64)'),
   keyFingerprint: KeyFingerprint,
-  value: z.base64().refine((s) => Buffer.from(s, 'base64').length === 64, 'must be 64 bytes (base64)'),
+  value: z.base64().refine((s) => base64Bytes(s) === 64, 'must be 64 bytes (base64)'),
 });
 /**
  * The signature block.

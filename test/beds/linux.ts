@@ -51,6 +51,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   rmSync,
   statSync,
@@ -469,19 +470,24 @@ export function buildRpm(spec: RpmSpec, outDir: string): string {
 }
 
 /** Copies the host's `/bin/sh` and the shared libraries it loads into `root`, at the same paths. */
-function provisionShell(root: string): void {
-  const sh = realpathSync('/bin/sh');
-  const libs = mustRun(['ldd', sh])
+/** Copies a host binary into the root at `/bin/<name>`, with the libraries it links. */
+export function provisionTool(root: string, name: string): void {
+  const bin = realpathSync(existsSync(`/bin/${name}`) ? `/bin/${name}` : `/usr/bin/${name}`);
+  const libs = mustRun(['ldd', bin])
     .stdout.split('\n')
     .map((l) => /(\/\S+)\s+\(0x/.exec(l)?.[1])
     .filter((p): p is string => p !== undefined);
   mkdirSync(path.join(root, 'bin'), { recursive: true });
-  copyFileSync(sh, path.join(root, 'bin/sh'));
-  chmodSync(path.join(root, 'bin/sh'), 0o755);
+  copyFileSync(bin, path.join(root, 'bin', name));
+  chmodSync(path.join(root, 'bin', name), 0o755);
   for (const lib of libs) {
     mkdirSync(path.join(root, path.dirname(lib)), { recursive: true });
     copyFileSync(lib, path.join(root, lib)); // follows symlinks: the real file lands at the link's path
   }
+}
+
+function provisionShell(root: string): void {
+  provisionTool(root, 'sh');
 }
 
 /**
@@ -1012,7 +1018,13 @@ export function processesInRoot(root: string): ProcInfo[] {
     if (pid === process.pid) continue;
     const p = readProc(pid);
     if (!p || p.info.state === 'Z') continue;
-    if (p.info.argv.some((a) => a.includes(root)) || p.environ.includes(`DPKG_ROOT=${root}`))
+    let chrooted = false;
+    try {
+      chrooted = readlinkSync(`/proc/${pid}/root`) === realpathSync(root);
+    } catch {
+      chrooted = false; // gone, or not ours to read
+    }
+    if (p.info.argv.some((a) => a.includes(root)) || p.environ.includes(`DPKG_ROOT=${root}`) || chrooted)
       out.push(p.info);
   }
   return out;

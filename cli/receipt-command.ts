@@ -1,11 +1,11 @@
 /**
  * `divest receipt export` and `divest receipt verify`.
  */
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { attestationOf } from '../core/receipt/attest';
 import { verifyReceipt } from '../core/receipt/verify';
 import { formatAttestation, formatSignature } from './receipt-verify-format';
+import { MiB, readRegularFileSync } from '../core/fs/read-file';
 import { exportReceipt } from '../core/usecases/receipt';
 import { COMMON_FLAGS, CommonOptions, UsageError, parseCommand } from './args';
 import { makeWorkspace } from './context';
@@ -81,7 +81,7 @@ async function runVerify(argv: string[], out: NodeJS.WritableStream): Promise<nu
   const file = positionals[0] ?? '';
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, { maxBytes: 20 * MiB, what: 'receipt file' }).toString('utf8');
   } catch (e) {
     const msg = `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`;
     out.write(options.json ? `${JSON.stringify({ valid: false, problems: [msg] })}\n` : `INVALID: ${msg}\n`);

@@ -6,12 +6,12 @@
  * whoever edits it can fix it without reading code.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import type { z } from 'zod';
 import { Catalog, CATALOG_SCHEMA } from '../model/catalog';
 import { builtInCatalogInput } from './builtin-source';
 import { DivestError } from '../errors';
+import { MiB, readRegularFileSync } from '../fs/read-file';
 import { describeIssue, formatPath } from '../validation';
 
 export interface LoadedCatalog {
@@ -111,12 +111,20 @@ export function loadBuiltInCatalog(): LoadedCatalog {
       );
 }
 
-/** A catalog from one JSON file (`--catalog FILE`): `{ schema, version, references, vendors, directives, products }`. */
+/** The largest catalog file accepted (the built-in one is about 100 KB). */
+export const MAX_CATALOG_BYTES = 8 * MiB;
+
+/**
+ * A catalog from one JSON file (`--catalog FILE`): `{ schema, version, references, vendors,
+ * directives, products }`. A file that is not a regular file (a FIFO, `/dev/zero`, a folder) or is
+ * over {@link MAX_CATALOG_BYTES} is refused (`invalid-input`) before it is read.
+ */
 export function loadCatalogFile(file: string): LoadedCatalog {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, { maxBytes: MAX_CATALOG_BYTES, what: 'catalog file' }).toString('utf8');
   } catch (e) {
+    if (e instanceof DivestError) throw e;
     throw new CatalogError(`Cannot read the catalog file ${file}: ${(e as Error).message}`, file, []);
   }
   let input: unknown;

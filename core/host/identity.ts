@@ -4,52 +4,65 @@
  *
  * For an image scanned with `--host-root`, everything comes from the image's own files (never
  * from the machine running Divest); what cannot be known is said as `unknown`.
+ *
+ * The files are small (capped at {@link READ_CAPS.identity}) and every value kept is bounded
+ * ({@link IDENTITY_FIELD_MAX}, with a visible marker): a 17 MB `PRETTY_NAME` must not stop the
+ * scan from being printed and journaled.
  */
 import os from 'node:os';
 import type { CommandRunner } from './runner';
 import type { ProbeContext } from './inventory';
 import type { HostIdentity, HostOs } from '../model/host';
-import { readInRoot } from './fs-root';
+import { ImageFs } from '../fs/image-fs';
+import { boundText, IDENTITY_FIELD_MAX, READ_CAPS } from './limits';
 
 const UNKNOWN = 'unknown';
 
-async function text(root: string, p: string): Promise<string | undefined> {
-  const b = await readInRoot(root, p);
-  const s = b?.toString('utf8').trim();
-  return s ? s : undefined;
+/** The trimmed text of a small identity file of the machine, or undefined. */
+async function text(fs: ImageFs, p: string): Promise<string | undefined> {
+  const s = (
+    await fs.readTextOrUndefined(p, { maxBytes: READ_CAPS.identity, what: 'identity file' })
+  )?.trim();
+  return s ? boundText(s, IDENTITY_FIELD_MAX) : undefined;
 }
 
 function osReleaseField(osRelease: string | undefined, field: string): string | undefined {
   const m = new RegExp(`^${field}=(.*)$`, 'm').exec(osRelease ?? '');
-  return m?.[1]?.replace(/^["']|["']$/g, '');
+  const value = m?.[1]?.replace(/^["']|["']$/g, '');
+  return value === undefined ? undefined : boundText(value, IDENTITY_FIELD_MAX);
 }
 
 /** Identity of a Linux machine or image. */
 export async function linuxIdentity(ctx: ProbeContext): Promise<HostIdentity> {
-  const osRelease =
-    (await text(ctx.hostRoot, '/etc/os-release')) ?? (await text(ctx.hostRoot, '/usr/lib/os-release'));
+  const fs = new ImageFs(ctx.hostRoot);
+  const read = (p: string): Promise<string | undefined> =>
+    fs.readTextOrUndefined(p, { maxBytes: READ_CAPS.identity, what: 'os-release file' });
+  const osRelease = (await read('/etc/os-release')) ?? (await read('/usr/lib/os-release'));
   return {
-    hostname: ctx.live ? os.hostname() : ((await text(ctx.hostRoot, '/etc/hostname')) ?? UNKNOWN),
+    hostname: ctx.live ? os.hostname() : ((await text(fs, '/etc/hostname')) ?? UNKNOWN),
     os: 'linux',
     osVersion: osReleaseField(osRelease, 'PRETTY_NAME') ?? (ctx.live ? `Linux ${os.release()}` : UNKNOWN),
     arch: ctx.live ? os.arch() : UNKNOWN,
-    machineId:
-      (await text(ctx.hostRoot, '/etc/machine-id')) ??
-      (await text(ctx.hostRoot, '/var/lib/dbus/machine-id')) ??
-      UNKNOWN,
+    machineId: (await text(fs, '/etc/machine-id')) ?? (await text(fs, '/var/lib/dbus/machine-id')) ?? UNKNOWN,
   };
 }
 
 /** Identity of a Mac or a macOS image. The live machine id is the hardware UUID (one `ioreg`). */
 export async function macosIdentity(ctx: ProbeContext, runner: CommandRunner): Promise<HostIdentity> {
-  const sv = await text(ctx.hostRoot, '/System/Library/CoreServices/SystemVersion.plist');
-  const version = /<key>ProductVersion<\/key>\s*<string>([^<]+)<\/string>/.exec(sv ?? '')?.[1];
+  const fs = new ImageFs(ctx.hostRoot);
+  const sv = await fs.readTextOrUndefined('/System/Library/CoreServices/SystemVersion.plist', {
+    maxBytes: READ_CAPS.identity,
+    what: 'SystemVersion.plist',
+  });
+  const found = /<key>ProductVersion<\/key>\s*<string>([^<]+)<\/string>/.exec(sv ?? '')?.[1];
+  const version = found === undefined ? undefined : boundText(found.trim(), IDENTITY_FIELD_MAX);
   let machineId = UNKNOWN;
   if (ctx.live) {
     const r = await runner.run(['/usr/sbin/ioreg', '-rd1', '-c', 'IOPlatformExpertDevice'], {
       timeoutMs: 15_000,
     });
-    machineId = /"IOPlatformUUID" = "([0-9A-Fa-f-]+)"/.exec(r.stdout)?.[1]?.toLowerCase() ?? UNKNOWN;
+    const uuid = /"IOPlatformUUID" = "([0-9A-Fa-f-]+)"/.exec(r.stdout)?.[1]?.toLowerCase();
+    machineId = uuid === undefined ? UNKNOWN : boundText(uuid, IDENTITY_FIELD_MAX);
   }
   return {
     hostname: ctx.live ? os.hostname() : UNKNOWN,

@@ -152,6 +152,11 @@ export interface ProbeNote {
   probe: string;
   level: 'info' | 'warning';
   message: string;
+  /**
+   * This place could not be inspected (permission denied, an I/O error, a database that is not a
+   * regular file...): Divest cannot call the machine clean. See `ScanNote.blind`.
+   */
+  blind?: true;
 }
 
 /** Everything a probe returns. */

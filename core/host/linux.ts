@@ -10,9 +10,12 @@ import path from 'node:path';
 import type { CommandRunner } from './runner';
 import { isMissingTool } from './runner';
 import type { InventoryItem, PackageEntry, ProbeContext, ProbeNote, ProbeOutput } from './inventory';
-import { dpkgFilesPresent } from './parsers/dpkg-status';
-import { readDpkgDatabase } from './dpkg-db';
-import { listInRoot, readInRoot, statInRoot } from './fs-root';
+import { dpkgFilesPresent, type DpkgRecord } from './parsers/dpkg-status';
+import { loadDpkgDatabase } from './dpkg-db';
+import { describeImageError, ImageFs, isAbsent, type Resolved } from '../fs/image-fs';
+import { readRegularFile } from '../fs/read-file';
+import { boundOutput, boundText, READ_CAPS } from './limits';
+import { placeNote } from './notes';
 
 const MAX_FILES_PER_PACKAGE = 500;
 
@@ -27,25 +30,66 @@ const UNIT_DIRS = [
   '/usr/lib/systemd/system',
 ];
 const INIT_DIR = '/etc/init.d';
+const DPKG_ADMIN = '/var/lib/dpkg';
+
+/** The paths a package owns, from its `.list` file (`NAME.list` or `NAME:ARCH.list`). */
+async function dpkgFileList(
+  fs: ImageFs,
+  info: Resolved | undefined,
+  r: DpkgRecord,
+  notes: ProbeNote[],
+): Promise<string[] | undefined> {
+  if (!info) return undefined;
+  const names = [`${r.package}.list`, ...(r.architecture ? [`${r.package}:${r.architecture}.list`] : [])];
+  for (const name of names) {
+    try {
+      const list = await fs.read(name, { maxBytes: READ_CAPS.dpkgList, what: 'dpkg file list' }, info);
+      return list
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '' && l !== '/.')
+        .slice(0, MAX_FILES_PER_PACKAGE);
+    } catch (e) {
+      const err = describeImageError(e);
+      if (isAbsent(err)) continue;
+      notes.push({
+        probe: 'linux.dpkg',
+        level: 'warning',
+        message: `${DPKG_ADMIN}/info/${name}: ${err.phrase}; the files of ${r.package} are not listed`,
+      });
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 async function probeDpkg(
   ctx: ProbeContext,
+  fs: ImageFs,
   notes: ProbeNote[],
   found: Set<string>,
 ): Promise<InventoryItem[]> {
-  const statusPath = '/var/lib/dpkg/status';
-  const db = await readDpkgDatabase(ctx.hostRoot);
-  if (!db) return [];
+  const statusPath = `${DPKG_ADMIN}/status`;
+  const load = await loadDpkgDatabase(fs, DPKG_ADMIN);
+  if (load.state === 'absent') return [];
   found.add('dpkg');
-  const { records, problems } = db;
-  if (db.pendingApplied > 0)
+  if (load.state === 'unreadable') {
+    const n = placeNote('linux.dpkg', load.place, load.error, "dpkg's package database");
+    if (n) notes.push(n);
+    return [];
+  }
+  const { records, problems, pendingApplied } = load.db;
+  if (pendingApplied > 0)
     notes.push({
       probe: 'linux.dpkg',
       level: 'info',
-      message: `dpkg has ${db.pendingApplied} pending update record${db.pendingApplied === 1 ? '' : 's'} (an interrupted dpkg run); they were applied as dpkg would.`,
+      message: `dpkg has ${pendingApplied} pending update record${pendingApplied === 1 ? '' : 's'} (an interrupted dpkg run); they were applied as dpkg would.`,
     });
   for (const p of problems.slice(0, 5))
     notes.push({ probe: 'linux.dpkg', level: 'warning', message: `${statusPath}: ${p}` });
+  const info = ctx.packageInterest
+    ? await fs.resolve(`${DPKG_ADMIN}/info`).catch(() => undefined)
+    : undefined;
   const items: PackageEntry[] = [];
   for (const r of records) {
     if (ctx.packageInterest && !ctx.packageInterest(r.package, r.maintainer)) continue;
@@ -61,37 +105,47 @@ async function probeDpkg(
       installed: dpkgFilesPresent(r.status),
     };
     if (ctx.packageInterest) {
-      const list =
-        (await readInRoot(ctx.hostRoot, `/var/lib/dpkg/info/${r.package}.list`)) ??
-        (r.architecture
-          ? await readInRoot(ctx.hostRoot, `/var/lib/dpkg/info/${r.package}:${r.architecture}.list`)
-          : undefined);
-      if (list) {
-        entry.files = list
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l !== '' && l !== '/.')
-          .slice(0, MAX_FILES_PER_PACKAGE);
-      }
+      const files = await dpkgFileList(fs, info, r, notes);
+      if (files) entry.files = files;
     }
     items.push(entry);
   }
   return items;
 }
 
-async function findRpmDb(ctx: ProbeContext): Promise<string | undefined> {
-  for (const dir of RPM_DB_DIRS)
-    for (const f of RPM_DB_FILES) if (await statInRoot(ctx.hostRoot, `${dir}/${f}`)) return dir;
-  return undefined;
+/**
+ * The rpm database folder of the image, resolved inside it (so `rpm --dbpath` never follows an
+ * absolute link out of the image); `blind` when a place it could be could not be inspected.
+ */
+async function findRpmDb(fs: ImageFs, notes: ProbeNote[]): Promise<{ dbDir?: string; blind: boolean }> {
+  let blind = false;
+  for (const dir of RPM_DB_DIRS) {
+    for (const f of RPM_DB_FILES) {
+      try {
+        const st = await fs.stat(`${dir}/${f}`);
+        return { dbDir: path.posix.dirname(fs.shown(st.resolved)), blind };
+      } catch (e) {
+        const n = placeNote('linux.rpm', `${dir}/${f}`, describeImageError(e), "rpm's package database");
+        if (n) {
+          notes.push(n);
+          blind = true;
+          break;
+        }
+      }
+    }
+  }
+  return { blind };
 }
 
 async function probeRpm(
   ctx: ProbeContext,
+  fs: ImageFs,
   runner: CommandRunner,
   notes: ProbeNote[],
   found: Set<string>,
 ): Promise<InventoryItem[]> {
-  const dbDir = await findRpmDb(ctx);
+  const { dbDir, blind } = await findRpmDb(fs, notes);
+  if (blind) found.add('rpm');
   if (!dbDir) return [];
   found.add('rpm');
   const base = ['rpm', '--root', ctx.hostRoot, '--dbpath', dbDir];
@@ -157,31 +211,69 @@ async function probeRpm(
   return ctx.packageInterest ? wanted : entries;
 }
 
-async function probeUnits(ctx: ProbeContext): Promise<InventoryItem[]> {
+/** Unit files and init scripts, by name (links are not followed: a masked unit is a link to /dev/null). */
+async function probeUnits(fs: ImageFs, notes: ProbeNote[]): Promise<InventoryItem[]> {
   const items: InventoryItem[] = [];
+  const names = async (dir: string): Promise<string[]> => {
+    try {
+      return (await fs.names(await fs.resolve(dir))).map((e) => e.name);
+    } catch (e) {
+      const n = placeNote('linux.units', dir, describeImageError(e), 'this folder of services');
+      if (n) notes.push(n);
+      return [];
+    }
+  };
   for (const dir of UNIT_DIRS) {
-    const entries = await listInRoot(ctx.hostRoot, dir);
-    for (const e of entries ?? []) {
-      if (!/\.(service|socket|timer|path)$/.test(e.name)) continue;
+    for (const name of await names(dir)) {
+      if (!/\.(service|socket|timer|path)$/.test(name)) continue;
       items.push({
         kind: 'service',
-        location: `${dir}/${e.name}`,
-        name: e.name.replace(/\.(service|socket|timer|path)$/, ''),
+        location: `${dir}/${name}`,
+        name: name.replace(/\.(service|socket|timer|path)$/, ''),
       });
     }
   }
-  for (const e of (await listInRoot(ctx.hostRoot, INIT_DIR)) ?? []) {
-    if (e.name.startsWith('.') || e.name === 'README' || e.name === 'skeleton') continue;
-    items.push({ kind: 'service', location: `${INIT_DIR}/${e.name}`, name: e.name });
+  for (const name of await names(INIT_DIR)) {
+    if (name.startsWith('.') || name === 'README' || name === 'skeleton') continue;
+    items.push({ kind: 'service', location: `${INIT_DIR}/${name}`, name });
   }
   return items;
+}
+
+/** One process of /proc: its name and command line, or undefined when it is gone or unreadable. */
+async function readProcess(proc: string, pid: string): Promise<InventoryItem | undefined> {
+  // The live system's /proc, not an image: read straight (still a regular file, capped, no links).
+  const read = async (file: string, maxBytes: number): Promise<string | undefined> => {
+    try {
+      return (await readRegularFile(path.join(proc, pid, file), { maxBytes, what: 'process file' })).toString(
+        'utf8',
+      );
+    } catch {
+      return undefined; // gone meanwhile, or not ours to read
+    }
+  };
+  const comm = (await read('comm', READ_CAPS.procComm))?.trim();
+  if (!comm) return undefined;
+  const cmd = (await read('cmdline', READ_CAPS.procCmdline))?.split('\0').filter(Boolean).join(' ');
+  return {
+    kind: 'process',
+    location: `/proc/${pid}`,
+    name: boundText(comm),
+    pid: Number(pid),
+    ...(cmd !== undefined ? { commandLine: boundText(cmd) } : {}),
+  };
 }
 
 /** Running processes from /proc (live system only): no `ps` process needed. */
 async function probeProcesses(ctx: ProbeContext, notes: ProbeNote[]): Promise<InventoryItem[]> {
   if (!ctx.live) return [];
-  const entries = await listInRoot('/', '/proc');
-  if (!entries) {
+  const fs = new ImageFs('/');
+  let proc: Resolved;
+  let pids: string[];
+  try {
+    proc = await fs.resolve('/proc');
+    pids = (await fs.names(proc)).map((e) => e.name).filter((n) => /^\d+$/.test(n));
+  } catch {
     notes.push({
       probe: 'linux.processes',
       level: 'warning',
@@ -190,42 +282,33 @@ async function probeProcesses(ctx: ProbeContext, notes: ProbeNote[]): Promise<In
     return [];
   }
   const items: InventoryItem[] = [];
-  for (const e of entries) {
-    if (!/^\d+$/.test(e.name)) continue;
-    const comm = (await readInRoot('/', `/proc/${e.name}/comm`))?.toString('utf8').trim();
-    if (!comm) continue;
-    const cmd = (await readInRoot('/', `/proc/${e.name}/cmdline`))
-      ?.toString('utf8')
-      .split('\0')
-      .filter(Boolean)
-      .join(' ');
-    items.push({
-      kind: 'process',
-      location: `/proc/${e.name}`,
-      name: comm,
-      pid: Number(e.name),
-      commandLine: cmd,
-    });
+  for (const pid of pids) {
+    const item = await readProcess(proc.disk, pid);
+    if (item) items.push(item);
   }
   return items;
 }
 
-/** Inventories a Linux machine (or a Linux image under `ctx.hostRoot`). */
+/**
+ * Inventories a Linux machine (or a Linux image under `ctx.hostRoot`). Every field kept is bounded
+ * (core/host/limits.ts); places that matter and could not be inspected are blind notes.
+ */
 export async function probeLinux(ctx: ProbeContext, runner: CommandRunner): Promise<ProbeOutput> {
+  const fs = new ImageFs(ctx.hostRoot);
   const notes: ProbeNote[] = [];
   const found = new Set<string>();
   const [dpkg, rpm, units, processes] = await Promise.all([
-    probeDpkg(ctx, notes, found),
-    probeRpm(ctx, runner, notes, found),
-    probeUnits(ctx),
+    probeDpkg(ctx, fs, notes, found),
+    probeRpm(ctx, fs, runner, notes, found),
+    probeUnits(fs, notes),
     probeProcesses(ctx, notes),
   ]);
   if (found.size === 0) {
     notes.push({
       probe: 'linux',
       level: 'warning',
-      message: `No dpkg or rpm package database was found under ${ctx.hostRoot === '/' ? '/' : path.resolve(ctx.hostRoot)}: only files, services and processes were inspected.`,
+      message: `No dpkg or rpm package database was found under ${fs.root}: only files, services and processes were inspected.`,
     });
   }
-  return { items: [...dpkg, ...rpm, ...units, ...processes], notes };
+  return boundOutput({ items: [...dpkg, ...rpm, ...units, ...processes], notes });
 }

@@ -12,7 +12,7 @@
  * page). reg.exe and powershell.exe are run by absolute path under %SystemRoot%, never from PATH.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod';
@@ -27,6 +27,8 @@ import type {
   UninstallEntry,
   VendorKey,
 } from './inventory';
+import { readRegularFile } from '../fs/read-file';
+import { boundOutput, READ_CAPS } from './limits';
 import { decodeRegFileBytes, parseRegFile, regNumber, regString, type RegKey } from './parsers/reg-file';
 
 export const UNINSTALL_SUBKEY = 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall';
@@ -317,7 +319,8 @@ export async function probeWindows(
         return { t, keys: [] as RegKey[] };
       }
       try {
-        const parsed = parseRegFile(decodeRegFileBytes(await readFile(file)));
+        const bytes = await readRegularFile(file, { maxBytes: READ_CAPS.regExport, what: 'registry export' });
+        const parsed = parseRegFile(decodeRegFileBytes(bytes));
         for (const p of parsed.problems.slice(0, 3))
           notes.push({ probe: 'windows.registry', level: 'warning', message: `${t.shownAs}: ${p}` });
         return { t, keys: parsed.keys };
@@ -400,7 +403,7 @@ export async function probeWindows(
         message: `Windows PowerShell was not found (${tools.powershell} and its Modules folder): Windows Security Center and the 64-bit view of the vendor key were not inspected; the registry's Uninstall entries, services and drivers were.`,
       });
     }
-    return { items, notes, machineGuid };
+    return boundOutput({ items, notes, machineGuid });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

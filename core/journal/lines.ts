@@ -3,9 +3,14 @@
  * backward from the end (to find the head without reading the whole file).
  *
  * Lines are bytes, not strings, because the hash chain is over the exact bytes on disk.
+ *
+ * The journal is opened without following links and only when it is a regular file (see
+ * core/fs/read-file.ts): a journal replaced by a link to `/etc/passwd` is refused, not quoted back,
+ * and one replaced by a FIFO is refused instead of blocking the reader forever.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../fs/read-file';
 import { hashLine } from './event.js';
 
 const NEWLINE = 0x0a;
@@ -54,22 +59,30 @@ function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT';
 }
 
+/** Opens the journal for reading (a regular file, not through a link); null when it does not exist. */
+async function openJournal(file: string): Promise<{ handle: FileHandle; size: number } | null> {
+  try {
+    const { handle, stats } = await openRegularFile(file, { what: 'journal' });
+    return { handle, size: stats.size };
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
 /**
  * Yields every line of `file` in order, reading fixed-size chunks.
  *
  * Memory stays bounded by the chunk size plus the longest line (capped), so a 1 GB journal is
- * verified without loading it. A missing file yields nothing.
+ * verified without loading it. A missing file yields nothing; a link or a file that is not a
+ * regular file is refused (`FileRefusedError`).
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<RawLine> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e;
-  }
+  const opened = await openJournal(file);
+  if (!opened) return;
+  const { handle } = opened;
   try {
     let position = options.start ?? 0;
     let lineNumber = options.firstLine ?? 1;
@@ -159,15 +172,10 @@ export interface Tail {
  * line that is a valid event, or null.
  */
 export async function readTail(file: string, parseSeq: (bytes: Buffer) => number | null): Promise<Tail> {
-  let handle;
+  const opened = await openJournal(file);
+  if (!opened) return { size: 0, lastLine: null, lastEvent: null };
+  const { handle, size } = opened;
   try {
-    handle = await open(file, 'r');
-  } catch (e) {
-    if (isNotFound(e)) return { size: 0, lastLine: null, lastEvent: null };
-    throw e;
-  }
-  try {
-    const { size } = await handle.stat();
     if (size === 0) return { size, lastLine: null, lastEvent: null };
     let window = 64 * 1024;
     for (;;) {

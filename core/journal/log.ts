@@ -17,7 +17,7 @@
  * Secrets (uninstall passwords) must never reach the journal: callers pass them to `append`, which
  * refuses to write a line that contains any of them.
  */
-import { closeSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   ChainVerifier,
@@ -31,6 +31,10 @@ import { DEFAULT_MAX_LINE_BYTES, readLines, readTail, type RawLine } from './lin
 import { withFileLock, type LockOptions } from './lock.js';
 import { DivestError } from '../errors';
 import { ensureDir } from '../fs-dirs';
+import { APPEND_FLAGS, lstatRegularSync, openRegularFileSync } from '../fs/read-file';
+
+/** How the journal is named in refusals ("The journal ... is a symbolic link, ..."). */
+const JOURNAL = { what: 'journal' };
 
 export type { JournalProblem, JournalHead, VerifyReport } from './chain.js';
 export { GENESIS_HASH, LogEvent } from './event.js';
@@ -126,18 +130,14 @@ function code(e: unknown): string | undefined {
     : undefined;
 }
 
+/** The journal's size (0 when it does not exist yet); a link or a non-regular file is refused. */
 function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch (e) {
-    if (code(e) === 'ENOENT') return 0;
-    throw e;
-  }
+  return lstatRegularSync(file, JOURNAL)?.size ?? 0;
 }
 
 function endsWithNewline(file: string, size: number): boolean {
   if (size === 0) return true;
-  const fd = openSync(file, 'r');
+  const { fd } = openRegularFileSync(file, JOURNAL);
   try {
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, size - 1);
@@ -241,7 +241,8 @@ class LogFile implements HashChainLog {
     const lead = endsWithNewline(this.file, size) ? '' : '\n';
     const buffer = Buffer.from(`${lead}${lines.join('\n')}\n`, 'utf8');
     const created = size === 0;
-    const fd = openSync(this.file, 'a', 0o600);
+    // O_NOFOLLOW: a journal swapped for a link since the size was read is refused, not appended to.
+    const { fd } = openRegularFileSync(this.file, JOURNAL, APPEND_FLAGS, 0o600);
     try {
       writeAll(fd, buffer);
       fsyncSync(fd);

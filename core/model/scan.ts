@@ -78,7 +78,10 @@ export const ScanNote = z.strictObject({
   probe: z.string(),
   level: z.enum(['info', 'warning']),
   message: z.string(),
-  /** This place could not be inspected: Divest cannot call the machine clean. */
+  /**
+   * This place could not be inspected (a package database, a catalog path or a vendor folder that
+   * is unreadable, or not a file Divest can read): Divest cannot call the machine clean.
+   */
   blind: z.literal(true).optional(),
 });
 export type ScanNote = z.infer<typeof ScanNote>;

@@ -24,7 +24,6 @@ import {
   fsyncSync,
   linkSync,
   openSync,
-  readFileSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -33,6 +32,7 @@ import {
 import { join } from 'node:path';
 import { DivestError } from '../errors';
 import { ensureDir } from '../fs-dirs';
+import { KiB, readRegularFileSync } from '../fs/read-file';
 
 /**
  * A loaded signing key.
@@ -167,7 +167,7 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
 
   let pem: string;
   try {
-    pem = readFileSync(file, 'utf8');
+    pem = readRegularFileSync(file, { maxBytes: 64 * KiB, what: 'receipt signing key' }).toString('utf8');
   } catch (e) {
     if (code(e) === 'EACCES' || code(e) === 'EPERM') {
       throw new SigningKeyError(
@@ -180,7 +180,7 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
     const fresh = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     createExclusive(file, fresh, 0o600);
     // Whoever won the race, use what is on disk.
-    pem = readFileSync(file, 'utf8');
+    pem = readRegularFileSync(file, { maxBytes: 64 * KiB, what: 'receipt signing key' }).toString('utf8');
   }
   checkPrivateKeyMode(file);
 
@@ -206,7 +206,9 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   const pubPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   let current: string | null = null;
   try {
-    current = readFileSync(pubFile, 'utf8');
+    current = readRegularFileSync(pubFile, { maxBytes: 64 * KiB, what: 'receipt public key' }).toString(
+      'utf8',
+    );
   } catch (e) {
     if (code(e) !== 'ENOENT') throw e;
   }

@@ -3,7 +3,7 @@
  * gone) and after it (an uninstaller that says "done" while the product is still registered has
  * failed, whatever its exit code).
  */
-import { statInRoot } from '../host/fs-root';
+import { describeImageError, ImageFs, isAbsent } from '../fs/image-fs';
 import type { CommandRunner } from '../host/runner';
 import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
 import { readDpkgDatabase } from '../host/dpkg-db';
@@ -91,9 +91,19 @@ async function entryPresence(step: PlanStep, ctx: PresenceContext): Promise<Pres
 }
 
 async function pathPresence(step: PlanStep, ctx: PresenceContext): Promise<Presence> {
+  const fs = new ImageFs(ctx.hostRoot);
   const present: string[] = [];
-  for (const p of step.targets) if (await statInRoot(ctx.hostRoot, p)) present.push(p);
-  return { present, unknown: [] };
+  const unknown: string[] = [];
+  for (const p of step.targets) {
+    try {
+      await fs.stat(p);
+      present.push(p);
+    } catch (e) {
+      // Absent is gone; a path that could not be inspected is not known to be gone.
+      if (!isAbsent(describeImageError(e))) unknown.push(p);
+    }
+  }
+  return { present, unknown };
 }
 
 /** What of a step's targets is still there. */

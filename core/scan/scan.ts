@@ -103,12 +103,13 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
     }
   }
 
-  const pathHits = await checkPaths(catalogPaths(matcher, target.os), {
+  const paths = await checkPaths(catalogPaths(matcher, target.os), {
     os: target.os,
     hostRoot: target.root,
     env: opts.env,
   });
-  const findings = matchInventory(matcher, target.os, items, pathHits);
+  const findings = matchInventory(matcher, target.os, items, paths.hits);
+  notes = [...notes, ...paths.notes];
 
   return {
     schema: SCAN_SCHEMA,

@@ -9,16 +9,14 @@
  * - macOS: XProtect, built in; its bundle and version are checked.
  * - Linux: ClamAV: packages installed, daemon or updater enabled, signatures present and fresh.
  */
-import { statSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
-import path from 'node:path';
 import * as z from 'zod';
 import os from 'node:os';
 import type { CommandRunner } from '../host/runner';
 import type { Catalog } from '../model/catalog';
 import type { HostOs } from '../model/host';
 import type { ReplacementStatus } from '../model/verify';
-import { readInRoot, resolveInRoot, statInRoot } from '../host/fs-root';
+import { ImageFs } from '../fs/image-fs';
+import { READ_CAPS } from '../host/limits';
 import { dpkgFilesPresent } from '../host/parsers/dpkg-status';
 import { readDpkgDatabase } from '../host/dpkg-db';
 import { hasWindowsPowerShell, powerShellArgv, SERVICES_KEY, windowsTools } from '../host/windows';
@@ -248,15 +246,17 @@ const XPROTECT_BUNDLES = [
 
 async function checkMac(ctx: ReplacementContext, checkedAt: string): Promise<ReplacementStatus> {
   const base = { os: 'macos' as const, product: 'XProtect (built into macOS)', checkedAt };
+  const fs = new ImageFs(ctx.hostRoot);
   for (const p of XPROTECT_BUNDLES) {
-    const b = await readInRoot(ctx.hostRoot, p);
-    if (!b) continue;
-    const text = b.toString('utf8');
+    const text = await fs.readTextOrUndefined(p, { maxBytes: READ_CAPS.plist, what: 'XProtect Info.plist' });
+    if (text === undefined) continue;
     const version = /<key>CFBundleShortVersionString<\/key>\s*<string>([^<]+)<\/string>/.exec(text)?.[1];
-    const daemon = await statInRoot(
-      ctx.hostRoot,
-      '/Library/Apple/System/Library/LaunchDaemons/com.apple.XProtect.daemon.scan.plist',
-    );
+    const daemon = await fs
+      .stat('/Library/Apple/System/Library/LaunchDaemons/com.apple.XProtect.daemon.scan.plist')
+      .then(
+        () => true,
+        () => false,
+      );
     return {
       ...base,
       state: 'active',
@@ -296,8 +296,15 @@ async function clamavPackages(ctx: ReplacementContext): Promise<string[]> {
       if (CLAMAV_PACKAGES.includes(r.package) && dpkgFilesPresent(r.status))
         found.push(`${r.package} ${r.version} (dpkg)`);
   }
+  const fs = new ImageFs(ctx.hostRoot);
   for (const db of ['/usr/lib/sysimage/rpm', '/var/lib/rpm']) {
-    if (!(await statInRoot(ctx.hostRoot, db))) continue;
+    if (
+      !(await fs.stat(db).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     const r = await ctx.runner.run(
       [
         'rpm',
@@ -320,6 +327,7 @@ async function clamavPackages(ctx: ReplacementContext): Promise<string[]> {
 }
 
 async function enabledUnits(ctx: ReplacementContext): Promise<string[]> {
+  const fs = new ImageFs(ctx.hostRoot);
   const out: string[] = [];
   for (const dir of [
     '/etc/systemd/system/multi-user.target.wants',
@@ -327,16 +335,9 @@ async function enabledUnits(ctx: ReplacementContext): Promise<string[]> {
   ]) {
     // An enablement link usually points at an absolute path (/lib/systemd/system/x.service) which,
     // in an image, means the image's own file: look at the link itself, never follow it out.
-    const realDir = await resolveInRoot(ctx.hostRoot, dir);
-    if (!realDir) continue;
-    for (const u of CLAMAV_UNITS) {
-      try {
-        await lstat(path.join(realDir, u));
-        out.push(u);
-      } catch {
-        /* not enabled */
-      }
-    }
+    const resolved = await fs.resolve(dir).catch(() => undefined);
+    if (!resolved) continue;
+    for (const u of CLAMAV_UNITS) if (await fs.hasEntry(resolved, u).catch(() => false)) out.push(u);
   }
   return out;
 }
@@ -363,10 +364,11 @@ async function checkLinux(ctx: ReplacementContext, checkedAt: string): Promise<R
     evidence.push(...running.map((u) => `${u} active`));
   }
   const sigs: { name: string; ageDays: number }[] = [];
+  const fs = new ImageFs(ctx.hostRoot);
   for (const f of ['main.cvd', 'main.cld', 'daily.cvd', 'daily.cld', 'bytecode.cvd', 'bytecode.cld']) {
-    const real = await resolveInRoot(ctx.hostRoot, `${SIG_DIR}/${f}`);
-    if (!real) continue;
-    const ageDays = ((ctx.now ?? (() => new Date()))().getTime() - statSync(real).mtimeMs) / 86_400_000;
+    const st = await fs.stat(`${SIG_DIR}/${f}`).catch(() => undefined);
+    if (!st) continue;
+    const ageDays = ((ctx.now ?? (() => new Date()))().getTime() - st.mtimeMs) / 86_400_000;
     sigs.push({ name: f, ageDays });
     evidence.push(`${SIG_DIR}/${f} (${Math.max(0, Math.floor(ageDays))} days old)`);
   }

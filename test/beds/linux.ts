@@ -53,6 +53,7 @@ import {
   readFileSync,
   readlinkSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -942,6 +943,44 @@ export function makeRpmBed(
 /** Writes files straight into a root (no package): a manual install, or leftovers. */
 export function writeIntoRoot(root: string, files: Record<string, string | FileSpec>): void {
   stageTree(root, files, []);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile beds: images that lie, and places that cannot be read
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Moves `from` (an absolute path inside the root, e.g. `/opt`) to `to` (e.g. `/srv/opt`) and puts an
+ * ABSOLUTE symbolic link in its place (`/opt -> /srv/opt`), as images built with relocated trees
+ * have them. Read naively, the link leads to the scanning machine's own `/srv/opt`.
+ */
+export function relocateWithAbsoluteLink(root: string, from: string, to: string): void {
+  assertAbsolute(from);
+  assertAbsolute(to);
+  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+  renameSync(path.join(root, from), path.join(root, to));
+  symlinkSync(to, path.join(root, from));
+}
+
+/** Makes every folder of the bed searchable and every file readable by others (`chmod -R a+rX`). */
+export function openToEveryone(root: string): void {
+  mustRun(['chmod', '-R', 'a+rX', root]);
+}
+
+/** A local user with no rights (created once with `useradd -m` when absent), for blind-scan tests. */
+export function unprivilegedUser(name = 'divest-test-user'): { uid: number; gid: number } {
+  const id = (flag: string): number => Number(mustRun(['id', flag, name]).stdout.trim());
+  if (runTool(['id', '-u', name]).status !== 0) mustRun(['useradd', '-m', name]);
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** A FIFO (named pipe) at `p` inside the root, replacing whatever is there. */
+export function fifoInRoot(root: string, p: string): void {
+  assertAbsolute(p);
+  const full = path.join(root, p);
+  mkdirSync(path.dirname(full), { recursive: true });
+  rmSync(full, { force: true, recursive: true });
+  mustRun(['mkfifo', full]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,3 +70,26 @@ describe('dpkg status database', () => {
     expect(parseDpkgStatus('')).toEqual({ records: [], problems: [] });
   });
 });
+
+describe('parseDpkgStatus on hostile input (15.8)', () => {
+  it('cuts a huge Version, Maintainer or Description to 4 KiB with a visible marker', () => {
+    const huge = 'x'.repeat(5_000_000);
+    const { records } = parseDpkgStatus(
+      `Package: kesl\nStatus: install ok installed\nVersion: ${huge}\nMaintainer:    ${huge}\nDescription: short\n`,
+    );
+    const [r] = records;
+    expect(r?.version).toBe(`${'x'.repeat(4096)}…(truncated)`);
+    expect(r?.maintainer).toBe(`${'x'.repeat(4096)}…(truncated)`);
+    expect(r?.description).toBe('short');
+  });
+
+  it('stays linear on long lines without a colon, and lists at most 100 problems', () => {
+    const garbage = `${'y'.repeat(200_000)}\n`.repeat(200);
+    const started = Date.now();
+    const { records, problems } = parseDpkgStatus(garbage);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(records).toEqual([]);
+    expect(problems).toHaveLength(101);
+    expect(problems[100]).toBe('100 more problems not listed');
+  });
+});

@@ -10,6 +10,7 @@ import {
   truncateSync,
   writeFileSync,
   existsSync,
+  symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -509,5 +510,44 @@ describe('journal: size', () => {
     const perAppend = (performance.now() - t1) / 20;
     expect(perAppend).toBeLessThan(verifyMs);
     expect((await j.head())?.seq).toBe(50_021);
+  });
+});
+
+describe.skipIf(!posix)('a journal that is a link is refused, never followed (15.5)', () => {
+  it('verify, read and head refuse a journal linked to another file, and quote none of it', async () => {
+    mkdirSync(join(dir, 'data'));
+    const target = join(dir, 'elsewhere.txt');
+    writeFileSync(target, 'root:x:0:0:root:/root:/bin/bash\n');
+    symlinkSync(target, file);
+    const j = openJournal(file);
+    const refused = `The journal ${file} is a symbolic link, which Divest does not follow here.`;
+    await expect(j.verify()).rejects.toThrow(refused);
+    await expect(j.readEvents()).rejects.toThrow(refused);
+    await expect(j.head()).rejects.toThrow(refused);
+    await expect(j.verify()).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
+  it('append refuses a linked journal and leaves the target as it was', async () => {
+    mkdirSync(join(dir, 'data'));
+    const target = join(dir, 'elsewhere.jsonl');
+    writeFileSync(target, '');
+    symlinkSync(target, file);
+    await expect(openJournal(file).append('scan.started', { n: 1 })).rejects.toThrow(/is a symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('');
+  });
+
+  it('append refuses a dangling link instead of creating its target', async () => {
+    mkdirSync(join(dir, 'data'));
+    const target = join(dir, 'created-through-the-link.jsonl');
+    symlinkSync(target, file);
+    await expect(openJournal(file).append('scan.started', { n: 1 })).rejects.toThrow(/is a symbolic link/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('a journal that is a folder is refused with a sentence', async () => {
+    mkdirSync(file, { recursive: true });
+    await expect(openJournal(file).verify()).rejects.toThrow(
+      `The journal ${file} is a folder, not a regular file.`,
+    );
   });
 });

@@ -559,3 +559,56 @@ describe('parsePsOutput', () => {
     ]);
   });
 });
+
+describe.skipIf(!PYTHON)('probeMacos on hostile roots (15.6, 15.7, 15.8)', () => {
+  const beds: MacosBed[] = [];
+  afterAll(() => beds.forEach((b) => b.cleanup()));
+  const probe = (bed: MacosBed) =>
+    probeMacos({ hostRoot: bed.root, live: false, os: 'macos' }, new NodeCommandRunner());
+
+  it('an absolute /Applications link (-> /System/Volumes/Data/Applications) is followed inside the image', async () => {
+    const bed = makeMacosRoot(KASPERSKY_KES_MAC);
+    beds.push(bed);
+    execFileSync('mkdir', ['-p', bed.at('/System/Volumes/Data')]);
+    execFileSync('mv', [bed.at('/Applications'), bed.at('/System/Volumes/Data/Applications')]);
+    execFileSync('ln', ['-s', '/System/Volumes/Data/Applications', bed.at('/Applications')]);
+    const r = await probe(bed);
+    expect(r.items).toContainEqual(
+      expect.objectContaining({
+        kind: 'app-bundle',
+        location: '/Applications/Kaspersky Endpoint Security for Mac.app',
+        bundleId: 'com.kaspersky.kav',
+      }),
+    );
+  });
+
+  it('a db.plist that is a FIFO: no hang, and a blind note (the extensions are unknown, not absent)', async () => {
+    const bed = makeMacosRoot({});
+    beds.push(bed);
+    execFileSync('mkdir', ['-p', bed.at('/Library/SystemExtensions')]);
+    execFileSync('mkfifo', [bed.at('/Library/SystemExtensions/db.plist')]);
+    const r = await probe(bed);
+    expect(r.notes).toContainEqual({
+      probe: 'macos',
+      level: 'warning',
+      blind: true,
+      message:
+        '/Library/SystemExtensions/db.plist: is a named pipe (FIFO), not a regular file; system extensions not inventoried',
+    });
+  });
+
+  it('a bundle name of absurd size is cut to 4 KiB with a visible marker', async () => {
+    const bed = makeMacosRoot({
+      apps: [
+        {
+          path: '/Applications/Huge.app',
+          info: { CFBundleIdentifier: 'com.example.huge', CFBundleName: 'N'.repeat(100_000) },
+        },
+      ],
+    });
+    beds.push(bed);
+    const r = await probe(bed);
+    const app = r.items.find((i) => i.kind === 'app-bundle');
+    expect(app && 'name' in app ? app.name : undefined).toBe(`${'N'.repeat(4096)}…(truncated)`);
+  });
+});

@@ -147,8 +147,14 @@ declare global {
  * validated it and embedded the result, so a start parses one JSON string instead.
  */
 export function loadBuiltInCatalog(): LoadedCatalog {
-  if (globalThis.__DIVEST_BUNDLED__)
-    return JSON.parse(globalThis.__DIVEST_BUILTIN_CATALOG__ ?? 'null') as LoadedCatalog;
+  // A conditional expression (not an if/return) so that the bundle's define folds it and drops the
+  // catalog's source files and their validation from the CLI bundle.
+  return globalThis.__DIVEST_BUNDLED__
+    ? (JSON.parse(globalThis.__DIVEST_BUILTIN_CATALOG__ ?? 'null') as LoadedCatalog)
+    : validateBuiltIn();
+}
+
+function validateBuiltIn(): LoadedCatalog {
   const v = validateCatalog(
     builtInCatalogInput(),
     'built-in',

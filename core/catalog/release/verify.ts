@@ -292,7 +292,7 @@ export function verifyRelease(
   ctx: TrustContext,
   mode: VerifyMode,
 ): VerifiedRelease {
-  const decoded = decodeRelease(bytes, origin);
+  const decoded = decodeRelease(bytes, origin, mode === 'new');
   const { root, rotation } = rootFor(decoded, ctx.root, origin);
   const signers = checkSigners(decoded, ctx, root, mode, origin);
   const stale = checkTime(decoded, root, ctx, mode, origin);

@@ -7,8 +7,6 @@ import { fingerprintOf, publicKeyFromRaw, rawPublicKey } from '../../receipt/key
 import type { RootDocument, TrustedAgency } from '../../model/catalog-release';
 import type { CandidateKey } from './dsse';
 
-export { fingerprintOf };
-
 /** A public key with its id. */
 export interface CatalogPublicKey {
   keyid: string;
@@ -63,10 +61,4 @@ export function mislabelledKeys(root: RootDocument): string[] {
 /** The candidate key of a trusted agency. */
 export function agencyKey(agency: TrustedAgency): CandidateKey {
   return { keyid: agency.keyid, publicKey: keyFromRaw(agency.publicKey).publicKey };
-}
-
-/** `SHA256:ab12cd34…ef56` for people (the full id is in --json output). */
-export function shortKeyid(keyid: string): string {
-  const hex = keyid.replace(/^SHA256:/, '');
-  return hex.length > 16 ? `SHA256:${hex.slice(0, 8)}…${hex.slice(-8)}` : keyid;
 }

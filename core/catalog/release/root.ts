@@ -4,7 +4,6 @@
  * signed by a threshold of root N's root keys AND a threshold of its own, each key counted once,
  * with version exactly N+1.
  */
-import { createHash } from 'node:crypto';
 import {
   ROOT_PAYLOAD_TYPE,
   RootDocument,
@@ -43,13 +42,6 @@ export function distinctSigners(checks: readonly SignatureCheck[], keyids: reado
   const seen = new Set<string>();
   for (const c of checks) if (c.kind === 'verified' && allowed.has(c.keyid)) seen.add(c.keyid);
   return [...seen];
-}
-
-/** SHA-256 (hex) of a root envelope's payload bytes: how a root is named in messages and state. */
-export function rootPayloadSha256(envelope: DsseEnvelope): string {
-  return createHash('sha256')
-    .update(decodeBase64(envelope.payload) ?? Buffer.alloc(0))
-    .digest('hex');
 }
 
 function thresholdMet(

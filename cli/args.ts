@@ -25,6 +25,8 @@ export const CommonOptions = z.object({
   'host-root': NonEmpty('--host-root').optional(),
   'host-os': HostOsFlag.optional(),
   catalog: NonEmpty('--catalog').optional(),
+  /** Development only: accept an unsigned catalog file given with --catalog. */
+  'unsigned-catalog': z.boolean().default(false),
   'data-dir': NonEmpty('--data-dir').optional(),
 });
 
@@ -34,6 +36,7 @@ export const COMMON_FLAGS = {
   'host-root': { type: 'string' },
   'host-os': { type: 'string' },
   catalog: { type: 'string' },
+  'unsigned-catalog': { type: 'boolean' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

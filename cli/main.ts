@@ -20,6 +20,7 @@ Usage:
   divest receipt verify FILE.json [--fingerprint SHA256:...]      (exit 0 valid, 1 invalid)
   divest status [--json | --line]              where this machine stands: one verdict (exit 0/10/20/30/40/50)
   divest log verify | divest log show          the local journal's integrity and events
+  divest catalog show|verify|import|diff|trust-agency   the active catalog, signed catalog updates
   divest COMMAND --help                        options of one command
 
 Common options:
@@ -65,6 +66,8 @@ export async function main(
         return await (await import('./log-command')).runLog(rest, out);
       case 'status':
         return await (await import('./status-command')).runStatus(rest, out, err);
+      case 'catalog':
+        return await (await import('./catalog-command')).runCatalog(rest, out, err);
       default:
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }

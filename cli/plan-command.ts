@@ -68,7 +68,7 @@ export async function runPlan(
     out.write(HELP);
     return 0;
   }
-  const ws = makeWorkspace(options);
+  const ws = makeWorkspace(options, err);
   checkOnly('plan', options.only, ws.catalog.catalog);
   if (!options.json) await unfinishedNotice(ws, err);
   const { scan, plan } = await planAndRecord(ws, { only: options.only });

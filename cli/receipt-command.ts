@@ -48,7 +48,7 @@ async function runExport(
     out.write(HELP);
     return 0;
   }
-  const ws = makeWorkspace(options);
+  const ws = makeWorkspace(options, err);
   const exported = await exportReceipt(ws, {
     operator: { name: options.operator, organisation: options.organisation },
     destination: { kind: 'files', json: options.out, ...(options.html ? { html: options.html } : {}) },

@@ -81,7 +81,7 @@ export async function runRemove(
     out.write(HELP);
     return 0;
   }
-  const ws = makeWorkspace(options);
+  const ws = makeWorkspace(options, err);
   checkOnly('remove', options.only, ws.catalog.catalog);
   const planOptions = {
     only: options.only,

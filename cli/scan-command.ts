@@ -104,7 +104,7 @@ export async function runScan(
     out.write(SCAN_HELP);
     return 0;
   }
-  const ws = makeWorkspace(options);
+  const ws = makeWorkspace(options, err);
   const catalog = ws.catalog;
   if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.

@@ -58,7 +58,7 @@ export async function runStatus(
     out.write(HELP);
     return 0;
   }
-  const ws = makeWorkspace(options);
+  const ws = makeWorkspace(options, err);
   if (!options.line && !options.json) await unfinishedNotice(ws, err);
   const { verdict, notRecorded } = await machineStatus(ws, {
     source: options['no-scan'] ? 'journal' : 'fresh',

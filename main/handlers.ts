@@ -21,7 +21,9 @@ import {
   type Result,
   type Settings,
 } from '../core/api';
-import { loadBuiltInCatalog, loadCatalogFile, type LoadedCatalog } from '../core/catalog/load';
+import type { LoadedCatalog } from '../core/catalog/load';
+import { loadActiveCatalog } from '../core/catalog/release/active';
+import { loadSignedCatalogFile } from '../core/catalog/release/import';
 import { DivestError } from '../core/errors';
 import type { HostOs } from '../core/model/host';
 import { removalRights } from '../core/host/privileges';
@@ -94,7 +96,10 @@ class AppState {
   catalog(file = this.deps.settings.get().catalogPath): LoadedCatalog {
     const cached = this.#catalogs.get(file);
     if (cached) return cached;
-    const loaded = file ? loadCatalogFile(file) : loadBuiltInCatalog();
+    const setup = { dataDir: this.deps.dataDir, appVersion: this.deps.appVersion };
+    // A catalog file from the settings must be a signed release; otherwise the data folder's
+    // active catalog (the newest accepted release, else the built-in one).
+    const loaded = file ? loadSignedCatalogFile(file, setup) : loadActiveCatalog(setup);
     this.#catalogs.set(file, loaded);
     return loaded;
   }

@@ -1,6 +1,10 @@
 /**
  * Loading and validating catalogs: the built-in one (shipped inside the app, split over a few
- * files for editing) or one file given with `--catalog FILE`.
+ * files for editing) or one unsigned file (`--catalog FILE --unsigned-catalog`, development).
+ *
+ * Which catalog is active (the newest accepted signed release in the data folder, else the
+ * built-in one) is decided by `release/active.ts`, which uses the validation here for the catalog
+ * a release carries.
  *
  * A malformed catalog is rejected with a message naming the file, the entry and the field, so that
  * whoever edits it can fix it without reading code.
@@ -9,7 +13,9 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { z } from 'zod';
 import { Catalog, CATALOG_SCHEMA } from '../model/catalog';
-import { builtInCatalogInput } from './builtin-source';
+import type { CatalogException, CatalogProvenance } from '../model/catalog-release';
+import { builtInCatalogInput, builtInSequence } from './builtin-source';
+import { builtInRoot } from './release/root';
 import { DivestError } from '../errors';
 import { MiB, readRegularFileSync } from '../fs/read-file';
 import { describeIssue, formatPath } from '../validation';
@@ -18,8 +24,14 @@ export interface LoadedCatalog {
   catalog: Catalog;
   /** SHA-256 of the RFC 8785 canonical JSON of the catalog as given. */
   sha256: string;
-  /** Where it came from: `built-in` or the file path. */
+  /** Where it came from: `built-in`, the file path, or the installed release's file. */
   origin: string;
+  /** Channel, sequence, signers, dates, staleness, root: what receipts and headers carry. */
+  provenance: CatalogProvenance;
+  /** Documented exceptions from agency overlays (each with its target and expiry). */
+  exceptions: CatalogException[];
+  /** What could not be used and was left out (an overlay that no longer applies), in sentences. */
+  notes: string[];
 }
 
 /** A catalog that cannot be used: the message names the file, and `problems` every problem. */
@@ -69,13 +81,22 @@ export function describeIssues(
   });
 }
 
-function digest(value: unknown): string {
+/** SHA-256 of the RFC 8785 canonical JSON of a value (the catalog's `sha256`). */
+export function catalogDigest(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new Error('catalog cannot be canonicalised');
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function validate(input: unknown, origin: string, fileFor: (section: string) => string): LoadedCatalog {
+/**
+ * Validates a catalog document; a CatalogError names every problem by file, entry and field.
+ * Returns the parsed catalog and its digest.
+ */
+export function validateCatalog(
+  input: unknown,
+  origin: string,
+  fileFor: (section: string) => string,
+): { catalog: Catalog; sha256: string } {
   const parsed = Catalog.safeParse(input);
   if (!parsed.success) {
     const problems = describeIssues(parsed.error.issues, input, fileFor);
@@ -85,7 +106,31 @@ function validate(input: unknown, origin: string, fileFor: (section: string) => 
       problems,
     );
   }
-  return { catalog: parsed.data, sha256: digest(input), origin };
+  return { catalog: parsed.data, sha256: catalogDigest(input) };
+}
+
+/** The provenance of a catalog that no signature vouches for (built-in or unsigned file). */
+function unsignedProvenance(
+  source: 'built-in' | 'unsigned-file',
+  version: string,
+  sequence: number | null,
+): CatalogProvenance {
+  const root = builtInRoot();
+  return {
+    source,
+    channel: 'publisher',
+    version,
+    sequence,
+    payloadSha256: null,
+    issuedAt: null,
+    expires: null,
+    stale: false,
+    signers: [],
+    rootVersion: root.version,
+    developmentRoot: root.development,
+    clockBehind: false,
+    overlays: [],
+  };
 }
 
 declare global {
@@ -102,22 +147,37 @@ declare global {
  * validated it and embedded the result, so a start parses one JSON string instead.
  */
 export function loadBuiltInCatalog(): LoadedCatalog {
+  // A conditional expression (not an if/return) so that the bundle's define folds it and drops the
+  // catalog's source files and their validation from the CLI bundle.
   return globalThis.__DIVEST_BUNDLED__
     ? (JSON.parse(globalThis.__DIVEST_BUILTIN_CATALOG__ ?? 'null') as LoadedCatalog)
-    : validate(
-        builtInCatalogInput(),
-        'built-in',
-        (section) => BUILT_IN_FILES[section] ?? 'catalog/meta.json',
-      );
+    : validateBuiltIn();
+}
+
+function validateBuiltIn(): LoadedCatalog {
+  const v = validateCatalog(
+    builtInCatalogInput(),
+    'built-in',
+    (section) => BUILT_IN_FILES[section] ?? 'catalog/meta.json',
+  );
+  return {
+    ...v,
+    origin: 'built-in',
+    provenance: unsignedProvenance('built-in', v.catalog.version, builtInSequence()),
+    exceptions: [],
+    notes: [],
+  };
 }
 
 /** The largest catalog file accepted (the built-in one is about 100 KB). */
 export const MAX_CATALOG_BYTES = 8 * MiB;
 
 /**
- * A catalog from one JSON file (`--catalog FILE`): `{ schema, version, references, vendors,
- * directives, products }`. A file that is not a regular file (a FIFO, `/dev/zero`, a folder) or is
- * over {@link MAX_CATALOG_BYTES} is refused (`invalid-input`) before it is read.
+ * A catalog from one unsigned JSON file (`--catalog FILE --unsigned-catalog`, for development):
+ * `{ schema, version, references, vendors, directives, products }`. Signed releases are loaded by
+ * `release/active.ts` (`loadSignedCatalogFile`). A file that is not a regular file (a FIFO,
+ * `/dev/zero`, a folder) or is over {@link MAX_CATALOG_BYTES} is refused (`invalid-input`) before
+ * it is read.
  */
 export function loadCatalogFile(file: string): LoadedCatalog {
   let text: string;
@@ -141,7 +201,14 @@ export function loadCatalogFile(file: string): LoadedCatalog {
       [],
     );
   }
-  return validate(input, file, () => file);
+  const v = validateCatalog(input, file, () => file);
+  return {
+    ...v,
+    origin: file,
+    provenance: unsignedProvenance('unsigned-file', v.catalog.version, null),
+    exceptions: [],
+    notes: [],
+  };
 }
 
 /** Finds a product or directive by id, throwing a clear error for a bad id. */

@@ -10,6 +10,7 @@
  * one reject the event; every field a reader uses is still checked.
  */
 import * as z from 'zod';
+import { CatalogInstalled } from './catalog-release';
 import { PlanStatus, StepResult } from './execution';
 import { PlanId, StepId } from './ids';
 import { Plan } from './plan';
@@ -89,6 +90,7 @@ export const EVENT_PAYLOADS = {
     values: z.record(z.string(), z.unknown()).optional(),
   }),
   'remove.refused': z.object({ reason: z.string(), how: z.string().optional() }),
+  'catalog.installed': CatalogInstalled,
   'journal-break': BreakData,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 

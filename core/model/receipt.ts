@@ -12,6 +12,7 @@
  * SHA-256 of those 32 bytes; `signature.value` is the base64 of the 64-byte signature.
  */
 import * as z from 'zod';
+import { CatalogProvenance } from './catalog-release';
 import { PlanStatus, StepResult } from './execution';
 import { HostIdentity } from './host';
 import { Hex64, KeyFingerprint, Timestamp } from './ids';
@@ -200,21 +201,7 @@ export type ReceiptPlan = z.infer<typeof ReceiptPlan>;
 /** The state after: a scan made after the removal's last step (never an assumed "after"). */
 export const ReceiptAfterV2 = ReceiptAfter.extend({ scanAt: Timestamp });
 
-/** Where the catalog came from (a signed release, or the one built in), when known. */
-export const CatalogProvenance = z.strictObject({
-  channel: z.string(),
-  sequence: z.number().int().nonnegative(),
-  issuedAt: z.string().optional(),
-  expires: z.string().optional(),
-  /** Fingerprints of the keys whose signatures were accepted. */
-  signers: z.array(z.string()),
-  /** The release expired: the catalog may be out of date. */
-  stale: z.boolean(),
-  /** The built-in catalog of a development build (no production root of trust). */
-  developmentRoot: z.boolean(),
-});
-export type CatalogProvenance = z.infer<typeof CatalogProvenance>;
-
+/** The catalog in use, and where it came from (a signed release, a file, or the built-in one). */
 export const ReceiptCatalogV2 = ReceiptCatalog.extend({ provenance: CatalogProvenance.optional() });
 
 /**

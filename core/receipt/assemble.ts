@@ -19,7 +19,8 @@ import {
 } from '../journal/history';
 import type { VerifyReport } from '../journal/journal';
 import type { Catalog } from '../model/catalog';
-import type { CatalogProvenance, ReceiptPlan } from '../model/receipt';
+import type { CatalogProvenance } from '../model/catalog-release';
+import type { ReceiptPlan } from '../model/receipt';
 import type { Finding, ScanResult } from '../model/scan';
 import type { Leftover, ReplacementStatus } from '../model/verify';
 import { computeVerdict } from '../verdict';

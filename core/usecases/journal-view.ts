@@ -32,6 +32,7 @@ const SUMMARIES: Summaries = {
   'receipt.exported': (d) => `Receipt ${d.receiptId} exported (${d.kind}) to ${d.file}`,
   'settings.changed': (d) => `Settings changed: ${d.changed.join(', ')}`,
   'remove.refused': (d) => `Removal refused: ${d.reason}`,
+  'catalog.installed': (d) => `Catalog ${d.version} #${d.sequence} installed (${d.channel})`,
   'journal-break': (d) => `Damage found and recorded: ${count(d.problems.length, 'problem')}`,
 };
 

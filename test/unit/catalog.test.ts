@@ -457,8 +457,9 @@ describe('loadCatalogFile: a malformed catalog is rejected with a precise messag
   const dir = mkdtempSync(path.join(os.tmpdir(), 'divest-catalog-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  const { sequence: _sequence, ...catalogMeta } = meta;
   const base = (): Catalog =>
-    structuredClone({ ...meta, references, vendors, directives, products }) as unknown as Catalog;
+    structuredClone({ ...catalogMeta, references, vendors, directives, products }) as unknown as Catalog;
 
   function write(name: string, content: string): string {
     const file = path.join(dir, name);

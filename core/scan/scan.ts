@@ -12,7 +12,8 @@ import { linuxIdentity, macosIdentity, runningOs, windowsIdentity } from '../hos
 import { probeLinux } from '../host/linux';
 import { probeWindows } from '../host/windows';
 import { checkPaths } from '../host/paths';
-import { catalogPaths, compileCatalog, matchInventory, packageInterest } from './match';
+import { catalogPaths, compileCatalog, packageInterest } from './compile';
+import { matchInventory } from './match';
 import { SCAN_SCHEMA, type ScanResult } from '../model/scan';
 
 /** A scan request that cannot be carried out as asked (exit code 2 in the CLI). */

@@ -1,0 +1,75 @@
+/**
+ * Inventory item -> claim: which catalog product each thing the probes saw belongs to. Each kind's
+ * own rule is in its evidence table entry (core/scan/evidence/); this module prepares what those
+ * rules consult (the vendor subkeys recognised as products), gives catalog path hits to their
+ * product, and marks the vendor-wide traces that may join the main finding.
+ */
+import type { InventoryItem } from '../host/inventory';
+import type { PathHit } from '../host/paths';
+import type { HostOs } from '../model/host';
+import { type CompiledProduct, type Matcher, osKey } from './compile';
+import { type ClassifyContext, type Sighting, evidenceOf, evidenceSpec } from './evidence';
+import { vendorKeyProduct } from './evidence/vendor-key';
+
+/** A piece of evidence claimed by a product. */
+export interface Claim extends Sighting {
+  product: CompiledProduct;
+}
+
+/** What the classifiers consult: on Windows, the vendor subkeys that name a product. */
+export function classifyContext(m: Matcher, os: HostOs, items: readonly InventoryItem[]): ClassifyContext {
+  const vendorKeyByCode = new Map<string, CompiledProduct>(); // ProductCode (upper) -> product
+  // A consumer service is named after its vendor key (service AVP21.2 <-> KasperskyLab\AVP21.2).
+  const vendorKeyByName = new Map<string, CompiledProduct>();
+  if (os === 'windows') {
+    for (const item of items) {
+      if (item.kind !== 'vendor-key') continue;
+      const p = vendorKeyProduct(m, item);
+      const code = item.values.ProductCode;
+      if (p && code) vendorKeyByCode.set(code.toUpperCase(), p);
+      if (p && item.keyName) vendorKeyByName.set(item.keyName.toLowerCase(), p);
+    }
+  }
+  return { m, os, vendorKeyByCode, vendorKeyByName };
+}
+
+/** The claim of `product` (if any) on an item; fallback evidence that cannot stand alone is shared. */
+function claimOf(product: CompiledProduct | undefined, item: InventoryItem): Claim | undefined {
+  if (!product) return undefined;
+  const evidence = evidenceOf(item);
+  return {
+    product,
+    evidence,
+    item,
+    shared: product.product.fallback && !evidenceSpec(evidence.kind).fallbackAnchor,
+  };
+}
+
+/** The product an inventory item belongs to, by its kind's rule. */
+export function classifyItem(item: InventoryItem, ctx: ClassifyContext): CompiledProduct | undefined {
+  return evidenceSpec(item.kind).classify(item, ctx);
+}
+
+/** The product a catalog path hit belongs to: the most specific one; shared patterns are the fallback's. */
+export function pathHitOwner(m: Matcher, os: HostOs, hit: PathHit): CompiledProduct | undefined {
+  const key = osKey(os);
+  const owners = m.products.filter((p) => p[key].paths.includes(hit.pattern));
+  return owners.find((p) => !p.product.fallback) ?? owners[0];
+}
+
+/** Every claim on the inventory and the path hits, in the order they were seen. */
+export function claimsOf(
+  m: Matcher,
+  os: HostOs,
+  items: readonly InventoryItem[],
+  pathHits: readonly PathHit[],
+): Claim[] {
+  const ctx = classifyContext(m, os, items);
+  const claims: Claim[] = [];
+  const add = (c: Claim | undefined): void => {
+    if (c) claims.push(c);
+  };
+  for (const item of items) add(claimOf(classifyItem(item, ctx), item));
+  for (const hit of pathHits) add(claimOf(pathHitOwner(m, os, hit), { ...hit.entry }));
+  return claims;
+}

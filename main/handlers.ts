@@ -70,6 +70,8 @@ export interface HandlerDeps {
   renderPdf?: (html: string) => Promise<Uint8Array>;
   /** How to remove when this process lacks administrator rights (null: no way here). */
   elevatedRemover?: Remover | null;
+  /** Remove through `elevatedRemover` even with rights (the e2e build's stand-in prompt only). */
+  preferElevated?: boolean;
   runner?: CommandRunner;
 }
 
@@ -221,7 +223,9 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
   }
   const rights = await removalGate(ws, Boolean(s.deps.elevatedRemover));
   const remover: Remover =
-    rights.admin === false && s.deps.elevatedRemover ? s.deps.elevatedRemover : new DirectRemover();
+    (rights.admin === false || s.deps.preferElevated) && s.deps.elevatedRemover
+      ? s.deps.elevatedRemover
+      : new DirectRemover();
   const controller = new AbortController();
   s.running = { planId: chosen.id, controller };
   try {

@@ -5,19 +5,22 @@
  *
  * - Linux: `/var/lib/divest`; macOS: `/Library/Application Support/Divest` (core's defaults for
  *   root). Every folder from `/` down to it must be a real directory (no symlink), owned by root,
- *   and writable by nobody else; a missing data folder is created by root, mode 0700.
+ *   and writable by nobody else, and everything in it (and in keys/, logs/) root's and no link; a
+ *   missing data folder is created by root, mode 0700.
  * - Windows: `%ProgramData%\Divest`, where `%ProgramData%` is read from the shell's known folder
  *   (`[Environment]::GetFolderPath('CommonApplicationData')`, which reads HKLM), never from the
  *   environment: an elevated process gets the user's own environment variables (HKCU\Environment),
  *   so a user could point `ProgramData` anywhere. The folder must be owned by Administrators or
- *   SYSTEM (a user can pre-create folders under `C:\ProgramData`, and would then own it); it is
- *   created with its ACL in one call (no moment where Users may write), and its ACL is (re)set:
- *   Administrators and SYSTEM full control, Users read; `keys` Administrators and SYSTEM only.
+ *   SYSTEM (a user can pre-create folders under `C:\ProgramData`, and would then own it), and so
+ *   must everything in it and in `keys` (a user's planted journal keeps its owner even after the
+ *   installer reset the ACL); it is created with its ACL in one call (no moment where Users may
+ *   write), and its ACL is (re)set: Administrators and SYSTEM full control, Users read; `keys`
+ *   Administrators and SYSTEM only.
  *
  * The catalog is the built-in one. (A signed catalog release accepted into the data folder may
  * later be read from here too; never a path from the request.)
  */
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadBuiltInCatalog, type LoadedCatalog } from '../../core/catalog/load';
 import { defaultDataDir } from '../../core/data-dir';
@@ -91,6 +94,23 @@ export function securePosixDataDir(dir: string, lstat: (p: string) => DirStat = 
         `Divest will not use ${abs} as administrator: ${problem}. Only root may own the folders of root's data.`,
       );
   }
+  // What is inside (the journal, keys/, logs/): root's files, no symbolic links to follow.
+  for (const sub of [abs, path.join(abs, 'keys'), path.join(abs, 'logs')]) {
+    let names: string[];
+    try {
+      names = readdirSync(sub);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const p = path.join(sub, name);
+      const st = lstat(p);
+      if (st.isSymbolicLink() || st.uid !== 0)
+        throw new UntrustedDataDir(
+          `Divest will not use ${abs} as administrator: ${p} ${st.isSymbolicLink() ? 'is a symbolic link' : `belongs to user id ${st.uid}, not root`}.`,
+        );
+    }
+  }
 }
 
 /** SDDL of the data folder: owner Administrators; SYSTEM and Administrators full; Users read. */
@@ -119,6 +139,15 @@ export function windowsDataDirScript(): string {
     "$owner = $info.GetAccessControl('Owner').GetOwner([System.Security.Principal.SecurityIdentifier]).Value",
     '[Console]::Out.WriteLine("owner=$owner")',
     "if ($owner -ne 'S-1-5-32-544' -and $owner -ne 'S-1-5-18') { exit 0 }",
+    // Every file or folder inside must be Administrators' or SYSTEM's, and no link: a user who
+    // created the folder before the installer could have left a journal or a key there.
+    "$sids = @('S-1-5-32-544', 'S-1-5-18')",
+    'foreach ($p in @([System.IO.Directory]::GetFileSystemEntries($d)) + @(if ([System.IO.Directory]::Exists($k)) { [System.IO.Directory]::GetFileSystemEntries($k) })) {',
+    '  $fi = New-Object System.IO.FileInfo $p',
+    '  if (($fi.Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) { [Console]::Out.WriteLine("foreign=$p"); exit 0 }',
+    "  $o = [System.IO.File]::GetAccessControl($p, 'Owner').GetOwner([System.Security.Principal.SecurityIdentifier]).Value",
+    '  if ($sids -notcontains $o) { [Console]::Out.WriteLine("foreign=$p"); exit 0 }',
+    '}',
     `$info.SetAccessControl((Sec '${DATA_DIR_SDDL}'))`,
     `if (-not [System.IO.Directory]::Exists($k)) { [void][System.IO.Directory]::CreateDirectory($k, (Sec '${KEYS_DIR_SDDL}')) }`,
     `(New-Object System.IO.DirectoryInfo $k).SetAccessControl((Sec '${KEYS_DIR_SDDL}'))`,
@@ -140,6 +169,11 @@ export function parseWindowsDataDir(stdout: string): { dataDir: string } | { pro
   if (values.get('problem') === 'reparse-point')
     return { problem: `${dataDir} is a link (junction or symbolic link), not a folder` };
   const owner = values.get('owner');
+  const foreign = values.get('foreign');
+  if (foreign)
+    return {
+      problem: `${foreign} is not owned by Administrators or SYSTEM, or is a link (it was put there by someone else)`,
+    };
   if (owner !== 'S-1-5-32-544' && owner !== 'S-1-5-18')
     return {
       problem: `${dataDir} is owned by ${owner ?? 'an unknown account'}, not by Administrators or SYSTEM (someone created it before Divest was installed)`,

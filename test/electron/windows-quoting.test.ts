@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { windowsCommandLine } from '../../main/elevate';
-import { WinePrefix, createTemplatePrefix, ensureNodeExe, zPath } from '../beds/windows';
+import type { WinePrefix } from '../beds/windows';
+import { createTemplatePrefix, ensureNodeExe, zPath } from '../beds/windows';
 
 function whyNot(): string | false {
   for (const t of ['wine', 'wineserver'])

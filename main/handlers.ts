@@ -39,7 +39,7 @@ import { recordedScan } from '../core/usecases/scan';
 import { checkReplacementAndRecord, verifyAndRecord } from '../core/usecases/verify';
 import { openWorkspace, type Workspace } from '../core/usecases/workspace';
 import { issuesInOneLine } from '../core/validation';
-import { removalMode } from './elevate';
+import { cliAdvice, removalMode } from './elevate';
 import { toApiError } from './errors';
 import { ReportingRunner, describeCommand } from './progress-runner';
 import { DirectRemover, type Remover } from './remover';
@@ -163,8 +163,7 @@ async function appInfo(s: AppState): Promise<MethodResult<'appInfo'>> {
       ? {
           mode: 'unavailable' as const,
           method: 'none' as const,
-          explanation:
-            'Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; run Divest as an administrator to remove.',
+          explanation: `Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; to remove, ${cliAdvice(process.platform)}.`,
         }
       : removalMode(t.os, rights.admin);
   const c = ws.catalog;

@@ -34,7 +34,15 @@ import { helperProgram, seaFileName } from '../../main/helper-program';
 import { splitWindowsCommandLine } from '../../core/remove/windows-cmdline';
 import { MemorySettingsStore } from '../helpers/memory-settings';
 import type { Bed } from '../beds/linux';
-import { bedFixtures, dpkgQuery, makeDpkgBed, skipReason, tempDir } from '../beds/linux';
+import {
+  bedFixtures,
+  dpkgQuery,
+  ensureBuiltCli,
+  makeDpkgBed,
+  runCli,
+  skipReason,
+  tempDir,
+} from '../beds/linux';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ID = '0123456789abcdef';
@@ -248,6 +256,44 @@ describe("the helper's command line", () => {
       }),
     ).toEqual(['/usr/bin/node', '/src/out/cli/divest.cjs']);
   });
+});
+
+describe('the built CLI (out/cli/divest.cjs, what the SEA is made of) as the helper', () => {
+  beforeAll(() => void ensureBuiltCli(), 180_000);
+  const args = [
+    'remove',
+    '--helper',
+    '--plan-id',
+    ID,
+    '--channel',
+    'stdio',
+    '--cancel-file',
+    '/tmp/divest-helper-Ab12Cd/cancel',
+  ];
+  it('refuses --host-root and the other paths a user could choose (exit 2)', () => {
+    for (const flag of ['--host-root', '--data-dir', '--catalog']) {
+      const r = runCli([...args, flag, '/tmp/x']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`does not take ${flag}`);
+    }
+  });
+  it.skipIf(typeof process.getuid !== 'function' || process.getuid() !== 0)(
+    'runs only as root: as another user it says so on its protocol and does nothing',
+    () => {
+      const r = runCli(args, {
+        input: '{"kind":"request","manualDone":[]}\n',
+        asUser: { uid: 65534, gid: 65534 },
+      });
+      expect(r.status).toBe(1);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; code?: string; message?: string });
+      expect(lines).toEqual([
+        { kind: 'error', code: 'untrusted-data-dir', message: expect.stringContaining('runs only as root') },
+      ]);
+    },
+  );
 });
 
 const skip = skipReason(['dpkg', 'dpkg-deb', 'dpkg-query']);

@@ -162,6 +162,30 @@ describe('settings (conf, not electron-store)', () => {
     const main = readFileSync(path.join(repo, 'out/main/index.cjs'), 'utf8');
     expect(main).not.toContain('electron-store-get-data');
     expect(main).not.toContain('__DIVEST_E2E__');
+    expect(main).not.toContain('DIVEST_E2E_ELEVATE');
+  });
+  it('the e2e build, and only it, reads the stand-in prompt, and never goes to out/', () => {
+    const refused = spawnSync(process.execPath, ['scripts/build-app.mjs', '--e2e'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('never to out/');
+    const d = tempDir('e2e-build');
+    try {
+      const r = spawnSync(
+        process.execPath,
+        ['scripts/build-app.mjs', '--e2e', '--out', d.root, '--main-only'],
+        {
+          cwd: repo,
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(path.join(d.root, 'out/main/index.cjs'), 'utf8')).toContain('DIVEST_E2E_ELEVATE');
+    } finally {
+      d.cleanup();
+    }
   });
 });
 

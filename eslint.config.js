@@ -82,7 +82,15 @@ const layers = {
     // Node-side build and test code: anything.
     {
       name: 'tooling',
-      files: ['renderer/vite.config.ts', 'test/**', 'bench/**', 'scripts/**', 'eslint-local-rules/**', '*'],
+      files: [
+        'renderer/vite.config.ts',
+        'test/**',
+        'bench/**',
+        'scripts/**',
+        'build/**',
+        'eslint-local-rules/**',
+        '*',
+      ],
       may: ['*'],
     },
     // A web page: React, USWDS, itself, and types from the contract; it talks only to window.divest.

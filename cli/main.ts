@@ -59,6 +59,16 @@ export async function main(
       case 'plan':
         return await (await import('./plan-command')).runPlan(rest, out, err);
       case 'remove':
+        // The desktop app's elevated helper (cli/helper-command.ts, core/helper/): its own protocol on stdin/stdout.
+        if (rest[0] === '--helper')
+          return await (
+            await import('./helper-command')
+          ).runHelperCommand(
+            rest.slice(1),
+            { stdin: process.stdin, stdout: process.stdout, stderr: err },
+            undefined,
+            VERSION,
+          );
         return await (await import('./remove-command')).runRemove(rest, out, err);
       case 'receipt':
         return await (await import('./receipt-command')).runReceipt(rest, out, err);

@@ -21,7 +21,19 @@ const TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
 };
 
-/** The file a request maps to, or null when it is outside the renderer folder or not ours. */
+/** The path of a URL with its `%` escapes decoded, or null when an escape is malformed (`%zz`, `%`). */
+export function decodedPath(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The file a request maps to, or null when it is outside the renderer folder, not ours, or has a
+ * malformed `%` escape (see {@link serveAppFile}, which answers that one with 400).
+ */
 export function resolveAppFile(rendererDir: string, url: string): string | null {
   let u: URL;
   try {
@@ -30,7 +42,9 @@ export function resolveAppFile(rendererDir: string, url: string): string | null 
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
-  const rel = decodeURIComponent(u.pathname).replace(/^\/+/, '') || 'index.html';
+  const decoded = decodedPath(u);
+  if (decoded === null) return null;
+  const rel = decoded.replace(/^\/+/, '') || 'index.html';
   const root = path.resolve(rendererDir);
   const file = path.resolve(root, rel);
   if (!file.startsWith(root + path.sep)) return null;
@@ -39,6 +53,8 @@ export function resolveAppFile(rendererDir: string, url: string): string | null 
 
 /** The response for one request. */
 export async function serveAppFile(rendererDir: string, url: string): Promise<Response> {
+  if (URL.canParse(url) && decodedPath(new URL(url)) === null)
+    return new Response('Bad request', { status: 400 });
   const file = resolveAppFile(rendererDir, url);
   if (!file) return new Response('Not found', { status: 404 });
   try {

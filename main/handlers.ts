@@ -41,7 +41,7 @@ import { recordedScan } from '../core/usecases/scan';
 import { checkReplacementAndRecord, verifyAndRecord } from '../core/usecases/verify';
 import { openWorkspace, type Workspace } from '../core/usecases/workspace';
 import { issuesInOneLine } from '../core/validation';
-import { removalMode } from './elevate';
+import { cliAdvice, removalMode } from './elevate';
 import { toApiError } from './errors';
 import { ReportingRunner, describeCommand } from './progress-runner';
 import { DirectRemover, type Remover } from './remover';
@@ -72,6 +72,8 @@ export interface HandlerDeps {
   renderPdf?: (html: string, page: PdfPage) => Promise<Uint8Array>;
   /** How to remove when this process lacks administrator rights (null: no way here). */
   elevatedRemover?: Remover | null;
+  /** Remove through `elevatedRemover` even with rights (the e2e build's stand-in prompt only). */
+  preferElevated?: boolean;
   runner?: CommandRunner;
 }
 
@@ -166,8 +168,7 @@ async function appInfo(s: AppState): Promise<MethodResult<'appInfo'>> {
       ? {
           mode: 'unavailable' as const,
           method: 'none' as const,
-          explanation:
-            'Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; run Divest as an administrator to remove.',
+          explanation: `Removal needs administrator rights, which Divest does not have here and cannot ask for. You can still scan, read the directives, plan and export a receipt; to remove, ${cliAdvice(process.platform)}.`,
         }
       : removalMode(t.os, rights.admin);
   const c = ws.catalog;
@@ -220,7 +221,7 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
   if (!shown)
     throw new DivestError('not-found', `No plan ${req.planId} in the journal: make the plan again.`);
   const rights = await removalGate(ws, Boolean(s.deps.elevatedRemover));
-  const elevated = rights.admin === false && s.deps.elevatedRemover;
+  const elevated = (rights.admin === false || s.deps.preferElevated) && s.deps.elevatedRemover;
   let plan = shown;
   let rebootCompleted = false;
   if (!elevated) {

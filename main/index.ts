@@ -1,33 +1,44 @@
 /**
  * Electron's main process: one window over the engine, locked down.
  *
- * Order matters: the removal-helper mode is decided before anything else (the helper is a second
- * instance on purpose, with no window); then the sandbox for every renderer, the privileged
- * `app://` scheme, and the single-instance lock; after `ready`, the session's deny-everything
- * rules, the protocol, IPC, the menu and the window.
+ * Order matters: the app's name and user-data folder first (a development run is "Divest Dev",
+ * with its own settings and single-instance lock, never the installed app's), then the sandbox for
+ * every renderer, the privileged `app://` scheme, and the single-instance lock; after `ready`, the
+ * session's deny-everything rules, the protocol, IPC, the menu and the window.
+ *
+ * Removal without rights runs the self-contained CLI as the elevated helper (`elevate.ts`); the
+ * Electron binary is never started as root or Administrator.
  *
  * Command-line options (for images, test beds and tests): `--host-root DIR`, `--host-os linux|macos`,
- * `--data-dir DIR`, `--divest-user-data DIR` (where electron-store keeps the settings).
+ * `--data-dir DIR`, `--divest-user-data DIR` (where the settings live). Removal from an image never
+ * goes through the administrator prompt.
  */
-import { accessSync, constants } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
-import type { HostOs } from '../core/model/host';
+import type { AppInfo } from '../core/api';
 import { defaultDataDir } from '../core/data-dir';
 import { NodeCommandRunner } from '../core/host/runner';
-import { runningOs } from '../core/host/identity';
+import type { HostOs } from '../core/model/host';
 import pkg from '../package.json';
 import { registerAppProtocol } from './app-protocol';
-import { ElevatedRemover } from './elevate';
-import { createHandlers } from './handlers';
+import { chooseDataFolder } from './data-folder';
+import { ElevatedRemover, imageRemovalMode, removalMode, type ElevationContext } from './elevate';
+import { createHandlers, type Handlers } from './handlers';
+import { helperProgram } from './helper-program';
 import { registerIpc, sendEvent } from './ipc';
+import { CLOSE_DIALOG, RemovalGuard, watchLoadFailures } from './lifecycle';
 import { menuTemplate } from './menu';
-import { printHtmlToPdf } from './pdf';
-import { WORKER_FLAG, runRemoveWorker } from './remove-worker';
+import { makePdfPrinter } from './pdf';
 import { hardenSession, hardenWebContents } from './security';
-import { ElectronSettingsStore } from './settings-store';
+import { FileSettingsStore } from './settings-store';
 import { APP_ENTRY, APP_SCHEME, mainWindowOptions } from './window';
-import { ensureDir } from '../core/fs-dirs';
+
+/** True only in the end-to-end test build (`build-app.mjs --e2e`); esbuild replaces it. */
+declare const __DIVEST_E2E__: boolean;
+
+/** The name of an unpackaged (development) run: its own settings, data and lock. */
+export const DEV_NAME = 'Divest Dev';
 
 function option(name: string): string | undefined {
   const argv = process.argv;
@@ -37,34 +48,43 @@ function option(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** The data folder: the default one when writable, else one in the user's app data (said in the UI). */
-function chooseDataDir(): string {
-  const wanted = option('--data-dir') ?? defaultDataDir();
-  try {
-    ensureDir(wanted);
-    accessSync(wanted, constants.W_OK);
-    return wanted;
-  } catch {
-    const fallback = path.join(app.getPath('userData'), 'data');
-    ensureDir(fallback);
-    return fallback;
+/** The e2e build's stand-in prompt and helper (never read by a release build). */
+function e2eElevation(): { elevate?: (c: readonly string[]) => string[]; helper?: string[] } {
+  // esbuild replaces the constant; a release bundle keeps none of this block.
+  if (__DIVEST_E2E__) {
+    const standIn = process.env.DIVEST_E2E_ELEVATE;
+    const helper = process.env.DIVEST_E2E_HELPER;
+    return {
+      ...(standIn ? { elevate: (c: readonly string[]) => [standIn, ...c] } : {}),
+      ...(helper ? { helper: JSON.parse(helper) as string[] } : {}),
+    };
   }
+  return {};
 }
 
-function startHelper(): void {
-  const file = option(WORKER_FLAG);
-  app.disableHardwareAcceleration();
-  if (!file) {
-    app.exit(2);
-    return;
-  }
-  void runRemoveWorker(file).then(
-    (code) => app.exit(code),
-    () => app.exit(1),
-  );
+/** The removal wording the UI shows, for the running OS, the AppImage and images. */
+function withRemovalWording(handlers: Handlers, ctx: ElevationContext, dataNote: string | null): void {
+  const appInfo = handlers.appInfo;
+  handlers.appInfo = async (req) => {
+    const info: AppInfo = await appInfo(req);
+    let removal = info.removal;
+    if (info.rights.admin === false)
+      removal = info.hostRoot ? imageRemovalMode(ctx.platform) : removalMode(info.os, false, ctx);
+    return {
+      ...info,
+      removal: {
+        ...removal,
+        explanation: dataNote ? `${removal.explanation} ${dataNote}` : removal.explanation,
+      },
+    };
+  };
 }
 
 function startApp(): void {
+  if (!app.isPackaged) {
+    app.setName(DEV_NAME);
+    app.setPath('userData', path.join(app.getPath('appData'), DEV_NAME));
+  }
   const userData = option('--divest-user-data');
   if (userData) app.setPath('userData', path.resolve(userData));
   app.enableSandbox();
@@ -80,6 +100,7 @@ function startApp(): void {
   }
   let win: BrowserWindow | null = null;
   const contents = (): WebContents | null => win?.webContents ?? null;
+  const guard = new RemovalGuard();
 
   app.on('second-instance', () => {
     if (!win) return;
@@ -102,32 +123,56 @@ function startApp(): void {
     const hostOsArg = option('--host-os');
     const hostOs: HostOs | undefined =
       hostOsArg === 'linux' || hostOsArg === 'macos' || hostOsArg === 'windows' ? hostOsArg : undefined;
-    const dataDir = chooseDataDir();
-    const settings = new ElectronSettingsStore();
+    const data = chooseDataFolder(
+      option('--data-dir') ?? defaultDataDir(),
+      path.join(app.getPath('userData'), 'data'),
+    );
+    const settings = new FileSettingsStore(app.getPath('userData'));
     const runner = new NodeCommandRunner();
-    const osName = hostOs ?? runningOs() ?? 'linux';
-    const selfArgv = app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()];
+    const e2e = e2eElevation();
+    const helper =
+      e2e.helper ??
+      helperProgram({
+        packaged: app.isPackaged,
+        resourcesPath: process.resourcesPath,
+        appPath: app.getAppPath(),
+        platform: process.platform,
+        arch: process.arch,
+        pathEnv: process.env.PATH,
+      });
     const handlers = createHandlers({
       settings,
-      dataDir,
+      dataDir: data.dir,
       defaultExportFolder: path.join(app.getPath('documents'), 'Divest receipts'),
       appVersion: pkg.version,
       hostRoot: option('--host-root'),
       hostOs,
       emit: (event, payload) => sendEvent(contents(), event, payload),
-      renderPdf: printHtmlToPdf,
-      elevatedRemover: new ElevatedRemover({
-        os: osName,
-        selfArgv,
-        runner,
-        dataDir,
-        catalogPath: () => settings.get().catalogPath || undefined,
-        appVersion: pkg.version,
-        // Chromium refuses to start as root without it; the helper opens no renderer at all.
-        helperSwitches: osName === 'linux' ? ['--no-sandbox', '--ozone-platform=headless'] : [],
-      }),
+      renderPdf: makePdfPrinter({ session, createWindow: (o) => new BrowserWindow(o) }),
+      // The prompt follows the running OS (process.platform), never --host-os.
+      elevatedRemover: helper
+        ? new ElevatedRemover({
+            platform: process.platform,
+            helper,
+            runner,
+            ...(e2e.elevate ? { elevate: e2e.elevate, allowImages: true } : {}),
+          })
+        : null,
+      ...(e2e.elevate ? { preferElevated: true } : {}),
       runner,
     });
+    withRemovalWording(
+      handlers,
+      {
+        platform: process.platform,
+        appImage: Boolean(process.env.APPIMAGE),
+        helperPresent: helper !== null,
+        exists: existsSync,
+      },
+      data.note,
+    );
+    const remove = handlers.remove;
+    handlers.remove = (req) => guard.track(req.planId, remove(req));
     registerIpc(ipcMain, handlers, () => win?.webContents.id ?? null);
 
     Menu.setApplicationMenu(
@@ -149,9 +194,21 @@ function startApp(): void {
 
     const theme = settings.get().theme;
     win = new BrowserWindow(
-      mainWindowOptions(path.join(__dirname, '..', 'preload', 'index.cjs'), theme === 'dark'),
+      mainWindowOptions(path.join(__dirname, '..', 'preload', 'index.cjs'), theme === 'dark', devTools),
     );
+    watchLoadFailures(win.webContents, (title, detail) => {
+      dialog.showErrorBox(title, detail);
+      app.exit(1);
+    });
     win.once('ready-to-show', () => win?.show());
+    win.on('close', (event) => {
+      const mayClose = guard.onClose(
+        () => (win && dialog.showMessageBoxSync(win, CLOSE_DIALOG) === 1 ? 'stop-then-close' : 'keep-open'),
+        (planId) => void handlers.cancelRemove({ planId }),
+        () => win?.destroy(),
+      );
+      if (!mayClose) event.preventDefault();
+    });
     win.on('closed', () => {
       win = null;
     });
@@ -159,5 +216,4 @@ function startApp(): void {
   });
 }
 
-if (process.argv.some((a) => a === WORKER_FLAG || a.startsWith(`${WORKER_FLAG}=`))) startHelper();
-else startApp();
+startApp();

@@ -25,9 +25,11 @@ export function menuTemplate(opts: {
   navigate: (screen: Screen) => void;
   about: () => void;
 }): MenuItemConstructorOptions[] {
+  // CmdOrCtrl+1..9 for the flow's screens. Settings has none here: CmdOrCtrl+0 is Reset Zoom, and
+  // File > Settings already has CmdOrCtrl+, (the platforms' usual shortcut).
   const go: MenuItemConstructorOptions[] = SCREENS.map(([screen, label], i) => ({
     label,
-    accelerator: `CmdOrCtrl+${(i + 1) % 10}`,
+    ...(i < 9 ? { accelerator: `CmdOrCtrl+${i + 1}` } : {}),
     click: () => opts.navigate(screen),
   }));
   return [

@@ -1,88 +1,18 @@
 /**
  * Who runs a removal: this process when it already has administrator rights, or an elevated
- * helper process (see `elevate.ts`) when it does not.
- *
- * Both give the same live progress and the same summary, so the handlers and the UI do not care
- * which one ran. The conversions between the engine's execution events and the contract's
- * progress events live here too, because the helper writes exactly these events to its progress
- * file.
+ * helper process (see `elevate.ts`) when it does not. Both run the same job
+ * (`core/usecases/removal-job.ts`), so the handlers and the UI do not care which one ran.
  */
-import type { RemoveProgress, RemovalSummary } from '../core/api';
-import type { Plan } from '../core/model/plan';
-import type { Credentials, ExecutionEvent } from '../core/remove/execute';
-import { runRemoval, type RemovalOutcome } from '../core/usecases/remove';
+import type { RemovalSummary } from '../core/api';
+import { runRemovalJob, type RemoveJob } from '../core/usecases/removal-job';
 import type { Workspace } from '../core/usecases/workspace';
 
-/** One removal to carry out. */
-export interface RemoveJob {
-  plan: Plan;
-  credentials?: Credentials;
-  /** Manual steps the user reports as done by hand. */
-  manualDone: readonly string[];
-  /** The machine restarted since the plan paused for it. */
-  rebootCompleted: boolean;
-  onProgress: (e: RemoveProgress) => void;
-  /** Stops before the next step (a running uninstaller is never killed half-way). */
-  signal: AbortSignal;
-}
+export type { RemoveJob };
 
 /** Carries out removals. */
 export interface Remover {
   readonly kind: 'direct' | 'elevated';
   run(job: RemoveJob, ws: Workspace): Promise<RemovalSummary>;
-}
-
-/** The contract's progress event for an engine execution event. */
-export function toProgress(e: ExecutionEvent): RemoveProgress {
-  switch (e.type) {
-    case 'step-started':
-      return { type: 'step-started', stepId: e.step.id, title: e.step.title, attempt: e.attempt };
-    case 'step-output':
-      return { type: 'step-output', stepId: e.stepId, stream: e.stream, text: e.text };
-    case 'step-finished':
-      return { type: 'step-finished', stepId: e.step.id, result: { ...e.result, argv: [...e.result.argv] } };
-    case 'manual-needed':
-      return { type: 'manual-needed', stepId: e.step.id, title: e.step.title };
-  }
-}
-
-/** The contract's summary of a removal outcome. */
-export function toSummary(o: RemovalOutcome): RemovalSummary {
-  return {
-    planId: o.plan.id,
-    status: o.execution.status,
-    resumed: o.execution.resumed,
-    results: o.execution.results,
-    remaining: o.execution.remaining,
-    after: o.after,
-    leftovers: o.leftovers,
-    replacement: o.replacement,
-    stillInstalled: o.stillInstalled,
-    verdict: o.verdict,
-    exitCode: o.exitCode,
-  };
-}
-
-/** Runs the engine's removal session in this process (which has the rights). */
-export async function runRemovalJob(job: RemoveJob, ws: Workspace): Promise<RemovalSummary> {
-  job.onProgress({ type: 'phase', phase: 'running', message: 'Running the removal plan.' });
-  const outcome = await runRemoval(ws, job.plan, {
-    credentials: async () => job.credentials,
-    manual: async (step) => (job.manualDone.includes(step.id) ? 'done' : 'not-now'),
-    onEvent: (e) => {
-      job.onProgress(toProgress(e));
-      if (e.type === 'step-finished' && e.step.id === job.plan.steps[job.plan.steps.length - 1]?.id)
-        job.onProgress({
-          type: 'phase',
-          phase: 'verifying',
-          message: 'Rescanning and checking the replacement.',
-        });
-    },
-    signal: job.signal,
-    ...(job.rebootCompleted ? { rebootCompleted: true } : {}),
-  });
-  job.onProgress({ type: 'phase', phase: 'done', message: 'Removal finished.' });
-  return toSummary(outcome);
 }
 
 /** The remover for a process that already has administrator rights. */

@@ -1,16 +1,21 @@
 /**
- * The settings in electron-store: a JSON file in the app's user-data folder, with a JSON Schema
- * (checked by electron-store on every write) and defaults, behind the `SettingsStore` interface
- * the handlers use. electron-store is ESM-only; the main bundle includes it (scripts/build-app.mjs).
+ * The settings in `conf`: a JSON file (`settings.json`) in the app's user-data folder, with a JSON
+ * Schema (checked by conf on every write) and defaults, behind the `SettingsStore` interface the
+ * handlers use. conf is ESM-only; the main bundle includes it (scripts/build-app.mjs).
  *
- * Settings only: the journal and receipts have their own files (electron-store rewrites its whole
- * file on each change and its encryption is not integrity).
+ * `conf` directly, not electron-store (which wraps it): electron-store's constructor registers its
+ * own IPC listener, `electron-store-get-data`, that answers any renderer with the user-data path
+ * and the app version, outside the app's sender check (main/ipc.ts), and has no option to turn it
+ * off. The file is the same one electron-store wrote (same folder, same name).
+ *
+ * Settings only: the journal and receipts have their own files (conf rewrites its whole file on
+ * each change and its encryption is not integrity).
  */
-import Store from 'electron-store';
+import Conf from 'conf';
 import { DEFAULT_SETTINGS, Settings } from '../core/api';
 import type { SettingsStore } from './handlers';
 
-/** electron-store's JSON Schema for the settings (the zod schema in core/api.ts is the source). */
+/** conf's JSON Schema for the settings (the zod schema in core/api.ts is the source). */
 export const SETTINGS_JSON_SCHEMA = {
   operatorName: { type: 'string', maxLength: 200, default: DEFAULT_SETTINGS.operatorName },
   organisation: { type: 'string', maxLength: 200, default: DEFAULT_SETTINGS.organisation },
@@ -20,13 +25,14 @@ export const SETTINGS_JSON_SCHEMA = {
   paperSize: { type: 'string', enum: ['letter', 'a4'], default: DEFAULT_SETTINGS.paperSize },
 } as const;
 
-/** Settings kept by electron-store. */
-export class ElectronSettingsStore implements SettingsStore {
-  readonly #store: Store<Settings>;
+/** Settings kept in `<folder>/settings.json` (the app passes its user-data folder). */
+export class FileSettingsStore implements SettingsStore {
+  readonly #store: Conf<Settings>;
 
-  constructor() {
-    this.#store = new Store<Settings>({
-      name: 'settings',
+  constructor(folder: string) {
+    this.#store = new Conf<Settings>({
+      cwd: folder,
+      configName: 'settings',
       schema: SETTINGS_JSON_SCHEMA,
       defaults: DEFAULT_SETTINGS,
       clearInvalidConfig: true,

@@ -31,8 +31,12 @@ export function isAppUrl(url: string): boolean {
   return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '';
 }
 
-/** The BrowserWindow options of the main window. */
-export function mainWindowOptions(preloadPath: string, dark = false): BrowserWindowConstructorOptions {
+/** The BrowserWindow options of the main window; `devTools` only for an unpackaged app. */
+export function mainWindowOptions(
+  preloadPath: string,
+  dark = false,
+  devTools = false,
+): BrowserWindowConstructorOptions {
   return {
     width: 1200,
     height: 840,
@@ -60,7 +64,8 @@ export function mainWindowOptions(preloadPath: string, dark = false): BrowserWin
       // The spellchecker downloads dictionaries from the network.
       spellcheck: false,
       safeDialogs: true,
-      devTools: true,
+      // Off in packaged builds (the menu hides the toggle too); on only in development.
+      devTools,
     },
   };
 }

@@ -67,7 +67,8 @@ const FORBIDDEN = [
   [/\bipcRenderer\b[^;]*exposeInMainWorld|exposeInMainWorld\([^)]*ipcRenderer\s*\)/, 'ipcRenderer exposed'],
 ];
 const sources = ['main', 'preload'].flatMap((d) =>
-  readdirSync(path.join(root, d))
+  readdirSync(path.join(root, d), { recursive: true })
+    .map(String)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(d, f)),
 );
@@ -78,6 +79,19 @@ for (const rel of sources) {
 const preload = readFileSync(path.join(root, 'preload/index.ts'), 'utf8');
 if ((preload.match(/exposeInMainWorld/g) ?? []).length !== 1)
   problems.push('preload/index.ts: expose exactly one API');
+// The built main bundle: no electron-store IPC listener (it would answer any renderer), and the
+// release build carries no trace of the e2e stand-in prompt.
+const mainBundle = path.join(root, 'out/main/index.cjs');
+if (!existsSync(mainBundle)) problems.push('out/main/index.cjs is missing: run npm run build:app first');
+else {
+  const text = readFileSync(mainBundle, 'utf8');
+  if (text.includes('electron-store-get-data'))
+    problems.push("out/main/index.cjs registers electron-store's IPC listener (use conf directly)");
+  if (text.includes('DIVEST_E2E_ELEVATE'))
+    problems.push(
+      'out/main/index.cjs is an e2e build (it reads DIVEST_E2E_ELEVATE): rebuild with npm run build:app',
+    );
+}
 const page = path.join(root, 'out/renderer/index.html');
 if (!existsSync(page)) problems.push('out/renderer/index.html is missing: run npm run build:app first');
 else if (

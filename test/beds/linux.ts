@@ -1115,7 +1115,7 @@ function newestSourceMtime(): number {
     if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['cli', 'core', 'catalog', 'scripts/build.mjs', 'package.json'])
+  for (const p of ['cli', 'core', 'catalog', 'main', 'scripts/build.mjs', 'package.json'])
     walk(path.join(repoRoot, p));
   return newest;
 }

@@ -1,8 +1,15 @@
 /**
- * End to end in Electron itself, with Playwright's `_electron`: the built app (out/main, out/preload,
- * out/renderer) against a real dpkg bed, the same walk as in Chromium (test/e2e/flow.ts), plus what
- * only the real app can show: the window's effective webPreferences, and that the page has no Node
- * (`require`, `process`) and exactly the `window.divest` of the contract.
+ * End to end in Electron itself, with Playwright's `_electron`: the e2e build of the app
+ * (`build-app.mjs --e2e --out DIR`: main, preload, renderer) against a real dpkg bed, the same walk
+ * as in Chromium (test/e2e/flow.ts), plus what only the real app can show: the window's effective
+ * webPreferences, and that the page has no Node (`require`, `process`) and exactly the
+ * `window.divest` of the contract.
+ *
+ * The removal goes through the elevated path for real: the e2e build's stand-in prompt
+ * (DIVEST_E2E_ELEVATE, read only by that build) is a script that records the argv it is given and
+ * runs it unchanged, with no UI, in place of pkexec; the argv is the real helper's
+ * (test/electron/helper-main.ts, which is `divest remove --helper` on the bed) speaking the real
+ * protocol over stdin and stdout.
  *
  * Electron's binary is not downloadable on every machine (this project's CI has none): without it
  * the test is skipped with the reason printed, in CI too (see README: install Electron from a
@@ -10,17 +17,20 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { METHODS, EVENTS } from '../../core/api';
+import { journalPath, openJournal } from '../../core/journal/journal';
 import type { Bed } from '../beds/linux';
 import { bedFixtures, dpkgQuery, makeDpkgBed, skipReason, tempDir, writeIntoRoot } from '../beds/linux';
 import { activateClamav } from '../e2e/support';
 import { walkFlow } from '../e2e/flow';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
 
 /** The Electron executable, found without triggering Electron's own download (require('electron') would). */
 export function electronBinary(): { path: string } | { missing: string } {
@@ -51,12 +61,20 @@ describe.skipIf('missing' in binary || dpkgSkip !== false)(
     let user: Bed;
     let exports: Bed;
     let scratch: Bed;
+    let appDir: Bed;
+    let rootData: Bed;
+    let promptLog: string;
     let app: ElectronApplication;
     let xvfb: ChildProcess | undefined;
 
     beforeAll(async () => {
-      const build = spawnSync(process.execPath, ['scripts/build-app.mjs'], { cwd: repo, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`build-app failed: ${build.stderr}`);
+      appDir = tempDir('el-app');
+      rootData = tempDir('el-root-data');
+      const build = spawnSync(process.execPath, ['scripts/build-app.mjs', '--e2e', '--out', appDir.root], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+      if (build.status !== 0) throw new Error(`build-app --e2e failed: ${build.stderr}`);
       bed = makeDpkgBed([
         bedFixtures.kesl,
         bedFixtures.keslGui,
@@ -68,7 +86,26 @@ describe.skipIf('missing' in binary || dpkgSkip !== false)(
       [data, user, exports, scratch] = ['el-data', 'el-user', 'el-exports', 'el-scratch'].map((p) =>
         tempDir(p),
       ) as [Bed, Bed, Bed, Bed];
-      const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+      // The stand-in prompt: records the argv, runs it as it is (no UI, no password).
+      promptLog = path.join(scratch.root, 'prompt.log');
+      const prompt = path.join(scratch.root, 'stand-in-pkexec');
+      writeFileSync(prompt, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${promptLog}'\nexec "$@"\n`);
+      chmodSync(prompt, 0o755);
+      const env: Record<string, string> = {
+        ...(process.env as Record<string, string>),
+        DIVEST_E2E_ELEVATE: prompt,
+        DIVEST_E2E_HELPER: JSON.stringify([
+          process.execPath,
+          '--import',
+          pathToFileURL(require.resolve('tsx')).href,
+          path.join(repo, 'test/electron/helper-main.ts'),
+          '--test-host-root',
+          bed.root,
+          '--test-data-dir',
+          path.join(rootData.root, 'divest'),
+          '--',
+        ]),
+      };
       if (process.platform === 'linux' && !env.DISPLAY) {
         xvfb = spawn('Xvfb', [':97', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
           stdio: 'ignore',
@@ -81,7 +118,7 @@ describe.skipIf('missing' in binary || dpkgSkip !== false)(
         executablePath: (binary as { path: string }).path,
         args: [
           ...(runningAsRoot ? ['--no-sandbox'] : []),
-          repo,
+          appDir.root,
           '--host-root',
           bed.root,
           '--host-os',
@@ -99,7 +136,7 @@ describe.skipIf('missing' in binary || dpkgSkip !== false)(
     afterAll(async () => {
       await app?.close();
       xvfb?.kill();
-      for (const b of [bed, data, user, exports, scratch]) b?.cleanup();
+      for (const b of [bed, data, user, exports, scratch, appDir, rootData]) b?.cleanup();
     });
 
     it('runs locked down, exposes only window.divest, and walks the whole flow', async () => {
@@ -163,6 +200,16 @@ describe.skipIf('missing' in binary || dpkgSkip !== false)(
       for (const name of ['kesl', 'kesl-gui', 'klnagent64'])
         expect(rows.find((r) => r.name === name && r.abbrev.startsWith('i'))).toBeUndefined();
       expect(rows.find((r) => r.name === 'hello')?.abbrev.trim()).toBe('ii');
+      // It went through the prompt and the helper: the stand-in ran the helper's command line...
+      const argv = readFileSync(promptLog, 'utf8').split('\n');
+      expect(argv).toEqual(expect.arrayContaining(['remove', '--helper', '--plan-id', '--channel', 'stdio']));
+      expect(argv).not.toContain('--host-root');
+      // ...the machine's journal (the helper's) has the session, and so does the app's own.
+      for (const dir of [path.join(rootData.root, 'divest'), data.root]) {
+        const { events, report } = await openJournal(journalPath(dir)).read();
+        expect(report.intact).toBe(true);
+        expect(events.some((e) => e.type === 'plan.finished' && e.data.status === 'completed')).toBe(true);
+      }
     }, 300_000);
   },
 );

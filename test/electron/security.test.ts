@@ -41,6 +41,10 @@ describe('the main window', () => {
     });
     expect(o.webPreferences).not.toHaveProperty('enableBlinkFeatures');
   });
+  it('has DevTools off unless asked for (development only: main/index.ts passes !app.isPackaged)', () => {
+    expect(o.webPreferences?.devTools).toBe(false);
+    expect(mainWindowOptions('/p', false, true).webPreferences?.devTools).toBe(true);
+  });
   it('loads the app from its own origin', () => {
     expect(APP_ENTRY).toBe('app://divest/index.html');
     expect(isAppUrl(APP_ENTRY)).toBe(true);
@@ -118,6 +122,12 @@ describe('URLs and requests', () => {
     expect(resolveAppFile('/r', 'app://divest/..%2f..%2fetc%2fpasswd')).toBeNull();
     expect(resolveAppFile('/r', 'app://other/index.html')).toBeNull();
     expect(resolveAppFile('/r', 'file:///r/index.html')).toBeNull();
+  });
+  it('answers a malformed % escape with 400 instead of throwing', async () => {
+    expect(resolveAppFile('/r', 'app://divest/%E0%A4%A')).toBeNull();
+    for (const bad of ['app://divest/%', 'app://divest/a%zz', 'app://divest/%E0%A4%A'])
+      expect((await serveAppFile(rendererDir, bad)).status, bad).toBe(400);
+    expect((await serveAppFile(rendererDir, 'app://divest/no-such-file.js')).status).toBe(404);
   });
 });
 
@@ -201,8 +211,20 @@ describe('the application menu', () => {
       'CmdOrCtrl+7',
       'CmdOrCtrl+8',
       'CmdOrCtrl+9',
-      'CmdOrCtrl+0',
+      undefined,
     ]);
+    // No accelerator twice in the whole menu: Settings is CmdOrCtrl+, (File), never Reset Zoom's CmdOrCtrl+0.
+    const all: string[] = [];
+    const walk = (items: unknown[]): void => {
+      for (const i of items as { accelerator?: string; submenu?: unknown[]; role?: string }[]) {
+        if (i.accelerator) all.push(i.accelerator);
+        if (i.role === 'resetZoom') all.push('CmdOrCtrl+0');
+        if (Array.isArray(i.submenu)) walk(i.submenu);
+      }
+    };
+    walk(t);
+    expect(all.filter((a, i) => all.indexOf(a) !== i)).toEqual([]);
+    expect(all).toContain('CmdOrCtrl+,');
     for (const i of items) i.click?.();
     expect(visited).toEqual([
       'scan',

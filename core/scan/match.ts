@@ -268,6 +268,23 @@ function hasPrefix(m: Matcher, id: string | undefined): CompiledVendor | undefin
   return m.vendors.find((v) => v.vendor.bundleIdPrefixes.some((pre) => lower.startsWith(pre.toLowerCase())));
 }
 
+/**
+ * What a removal plan needs of a package: its name and state, whether the base system needs it, and,
+ * for one the catalog does not name, the add-on folders' paths it owns (what shows whose it is).
+ */
+function packageHint(x: PackageEntry, namedByCatalog: boolean): Finding['removalHints']['packages'][number] {
+  const priority = x.priority?.toLowerCase();
+  const addOn = namedByCatalog ? [] : (x.files ?? []).filter((f) => /^\/(etc\/|var\/)?opt\/[^/]/.test(f));
+  return {
+    manager: x.manager,
+    name: x.name,
+    installed: x.installed,
+    ...(x.essential ? { essential: true as const } : {}),
+    ...(priority === 'required' || priority === 'important' ? { priority } : {}),
+    ...(addOn.length ? { addOnPaths: addOn.slice(0, 20) } : {}),
+  };
+}
+
 /** Short stable id: product and the place it was first seen. */
 function findingId(productId: string, location: string): string {
   return `${productId}:${createHash('sha256').update(`${productId}|${location}`).digest('hex').slice(0, 12)}`;
@@ -569,11 +586,12 @@ function group(claims: Claim[], vendorNames: ReadonlyMap<string, string>): Findi
               .map((u) => u.keyName.toUpperCase()),
           ),
         ],
-        packages: packages.map((x) => ({ manager: x.manager, name: x.name, installed: x.installed })),
+        packages: packages.map((x) => packageHint(x, catalogOrder.includes(x.name))),
         uninstallEntries: uninstall.map((u) => ({
           location: u.location,
           ...(u.uninstallString ? { uninstallString: u.uninstallString } : {}),
           ...(u.quietUninstallString ? { quietUninstallString: u.quietUninstallString } : {}),
+          ...(u.installLocation ? { installLocation: u.installLocation } : {}),
           windowsInstaller: u.windowsInstaller ?? false,
         })),
         paths: evidence.filter((e) => e.kind === 'file').map((e) => e.location),

@@ -9,6 +9,7 @@
  * and scope: a request for another image, or for other products, says so and stops.
  */
 import { DivestError } from '../errors';
+import { gatherFacts } from '../host/facts';
 import { planProgress, unfinishedPlan, type UnfinishedPlan } from '../journal/history';
 import { FINAL_OUTCOMES } from '../model/execution';
 import type { Plan, PlanStep } from '../model/plan';
@@ -35,6 +36,7 @@ async function scanAndBuild(ws: Workspace, options: PlanOptions): Promise<{ scan
   const plan = buildPlan({
     scan,
     catalog: ws.catalog.catalog,
+    facts: await gatherFacts(ws.target(), ws.catalog.catalog),
     only: options.only,
     logDir: ws.logDir,
     env: ws.env,

@@ -56,9 +56,10 @@ export function makeWorkspace(
   },
   err: NodeJS.WritableStream = process.stderr,
 ): Workspace {
+  const dataDir = path.resolve(options['data-dir'] ?? defaultDataDir());
   return openWorkspace({
     catalog: loadCatalog(options, err),
-    dataDir: path.resolve(options['data-dir'] ?? defaultDataDir()),
+    dataDir,
     appVersion: VERSION,
     hostRoot: options['host-root'],
     hostOs: options['host-os'],

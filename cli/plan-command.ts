@@ -1,6 +1,7 @@
 /**
  * `divest plan`: scan and print the ordered removal plan, with the warnings to read first.
  */
+import * as z from 'zod';
 import type { Plan } from '../core/model/plan';
 import { scanExitCode } from '../core/scan/scan';
 import { planAndRecord } from '../core/usecases/plan';
@@ -8,7 +9,7 @@ import { COMMON_FLAGS, CommonOptions, OnlyOption, checkOnly, parseCommand } from
 import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
 
-const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--run-image-scripts-on-this-machine] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Scans, then prints the ordered removal plan: each step's exact command, its preflight checks and
 the warnings to read before starting. Changes nothing on the machine.
@@ -60,8 +61,15 @@ export async function runPlan(
   const { options, help } = parseCommand(
     'plan',
     argv,
-    { ...COMMON_FLAGS, only: { type: 'string', multiple: true } },
-    CommonOptions.extend({ only: OnlyOption }),
+    {
+      ...COMMON_FLAGS,
+      only: { type: 'string', multiple: true },
+      'run-image-scripts-on-this-machine': { type: 'boolean' },
+    },
+    CommonOptions.extend({
+      only: OnlyOption,
+      'run-image-scripts-on-this-machine': z.boolean().default(false),
+    }),
     { min: 0, max: 0, names: '' },
   );
   if (help) {
@@ -71,7 +79,10 @@ export async function runPlan(
   const ws = makeWorkspace(options, err);
   checkOnly('plan', options.only, ws.catalog.catalog);
   if (!options.json) await unfinishedNotice(ws, err);
-  const { scan, plan } = await planAndRecord(ws, { only: options.only });
+  const { scan, plan } = await planAndRecord(ws, {
+    only: options.only,
+    allowImageScriptsOnHost: options['run-image-scripts-on-this-machine'],
+  });
   out.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
   return scanExitCode(scan);
 }

@@ -20,7 +20,7 @@ import { describeEvent, formatRemoval } from './remove-format';
 import { safe } from './safe-output';
 
 const HELP = `divest remove --yes [--only PRODUCT_ID]... [--dry-run] [--json] [--login NAME] [--password-stdin]
-              [--new-plan] [--step-timeout SECONDS] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+              [--new-plan] [--step-timeout SECONDS] [--run-image-scripts-on-this-machine] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Runs the removal plan with the vendors' own uninstallers, then rescans, lists leftovers and checks
 that a replacement antivirus is active. An unfinished plan (after a crash or a restart) is continued
@@ -33,6 +33,10 @@ and a new plan runs. Nothing is ever run from the journal.
   --password-stdin   Read the uninstall password from standard input (never stored or shown).
   --step-timeout S   Stop an uninstaller that runs longer than S seconds (default 1800, packages 600).
   --new-plan         Set an unfinished plan aside and make a new one.
+  --run-image-scripts-on-this-machine
+                     With --host-root: when the image has no shell, run its packages' removal
+                     scripts on THIS machine as root (dpkg --force-script-chrootless). Only for an
+                     image you trust: a hostile image's scripts could change this machine.
 Exit codes: 0 removed (or nothing to remove) and protected, 20 restart needed to finish,
 30 not done (failed, interrupted, stopped, no administrator rights), 40 removed but UNPROTECTED, 2 usage.
 `;
@@ -47,6 +51,7 @@ const Options = CommonOptions.extend({
   login: z.string().min(1).max(256).optional(),
   'password-stdin': z.boolean().default(false),
   'new-plan': z.boolean().default(false),
+  'run-image-scripts-on-this-machine': z.boolean().default(false),
   'step-timeout': z
     .string()
     .regex(/^\d+$/, '--step-timeout takes a whole number of seconds')
@@ -72,6 +77,7 @@ export async function runRemove(
       login: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       'new-plan': { type: 'boolean' },
+      'run-image-scripts-on-this-machine': { type: 'boolean' },
       'step-timeout': { type: 'string' },
     },
     Options,
@@ -87,6 +93,7 @@ export async function runRemove(
     only: options.only,
     newPlan: options['new-plan'],
     dryRun: options['dry-run'],
+    allowImageScriptsOnHost: options['run-image-scripts-on-this-machine'],
     ...(options['step-timeout'] ? { timeoutMs: options['step-timeout'] * 1000 } : {}),
   };
 

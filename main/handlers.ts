@@ -74,6 +74,11 @@ export interface HandlerDeps {
   elevatedRemover?: Remover | null;
   /** Remove through `elevatedRemover` even with rights (the e2e build's stand-in prompt only). */
   preferElevated?: boolean;
+  /**
+   * Test beds only: an image without a shell may run its packages' removal scripts on this
+   * machine (the CLI's --run-image-scripts-on-this-machine). Never set by the app.
+   */
+  allowImageScriptsOnHost?: boolean;
   runner?: CommandRunner;
 }
 
@@ -186,7 +191,12 @@ async function appInfo(s: AppState): Promise<MethodResult<'appInfo'>> {
 }
 
 async function plan(s: AppState, req: ParsedRequest<'plan'>): Promise<MethodResult<'plan'>> {
-  const prep = await s.withScanProgress(() => prepareRemoval(s.workspace(), { only: req.only ?? [] }));
+  const prep = await s.withScanProgress(() =>
+    prepareRemoval(s.workspace(), {
+      only: req.only ?? [],
+      allowImageScriptsOnHost: s.deps.allowImageScriptsOnHost === true,
+    }),
+  );
   switch (prep.kind) {
     case 'new':
       return { kind: 'new', plan: prep.plan, scan: prep.scan, doneSteps: 0, rebootPendingSince: null };
@@ -225,7 +235,10 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
   let plan = shown;
   let rebootCompleted = false;
   if (!elevated) {
-    const prep = await prepareRemoval(ws, { only: [...new Set(shown.steps.map((x) => x.productId))] });
+    const prep = await prepareRemoval(ws, {
+      only: [...new Set(shown.steps.map((x) => x.productId))],
+      allowImageScriptsOnHost: s.deps.allowImageScriptsOnHost === true,
+    });
     if (prep.kind === 'reboot-pending')
       throw new DivestError(
         'usage',

@@ -125,7 +125,7 @@ export async function runHelper(
     const request = await receive(channel, controller);
     const env = await environment();
     const ws = workspace(env);
-    const prep = await prepareRemoval(ws);
+    const prep = await prepareRemoval(ws, { allowImageScriptsOnHost: env.allowImageScriptsOnHost === true });
     if (prep.kind === 'reboot-pending')
       throw new Refusal(
         'plan-changed',

@@ -37,6 +37,8 @@ export interface HelperEnvironment {
   /** Test beds only (test/electron/helper-main.ts); the CLI's helper never sets these. */
   hostRoot?: string;
   hostOs?: 'linux' | 'macos';
+  /** Test beds only: the shell-less bed's package scripts may run on the host, as it was built. */
+  allowImageScriptsOnHost?: boolean;
 }
 
 /** The data folder's problem, as a refusal the app shows. */

@@ -56,6 +56,10 @@ export interface PackageEntry {
   architecture?: string;
   /** dpkg `Maintainer` or rpm `Vendor`/`Packager`. */
   maintainer?: string;
+  /** dpkg `Priority` (`required`, `important`, `optional`...); rpm has none. */
+  priority?: string;
+  /** dpkg `Essential: yes`: a package every system needs (dpkg refuses to remove it). */
+  essential?: boolean;
   /** dpkg status words (`install ok installed`, `deinstall ok config-files`...) or `installed` for rpm. */
   status: string;
   installed: boolean;

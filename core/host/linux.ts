@@ -101,6 +101,8 @@ async function probeDpkg(
       version: r.version,
       architecture: r.architecture,
       maintainer: r.maintainer,
+      ...(r.priority ? { priority: r.priority } : {}),
+      ...(r.essential?.toLowerCase() === 'yes' ? { essential: true } : {}),
       status: r.status,
       installed: dpkgFilesPresent(r.status),
     };

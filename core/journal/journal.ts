@@ -10,7 +10,8 @@
  * can append such a line, so no reader ever casts a payload. Queries over the events live in
  * `history.ts`.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { checkDataDir } from '../data-dir';
 import { DivestError } from '../errors';
 import {
   EVENT_PAYLOADS,
@@ -73,6 +74,7 @@ export interface Journal {
 
 class TypedJournal implements Journal {
   readonly #log: HashChainLog;
+  #folderChecked = false;
 
   constructor(log: HashChainLog) {
     this.#log = log;
@@ -87,6 +89,11 @@ class TypedJournal implements Journal {
     data: EventInput<T>,
     options?: AppendOptions,
   ): Promise<{ seq: number; at: string }> {
+    // A journal in a folder someone else controls could be rewritten under us: never append there.
+    if (!this.#folderChecked) {
+      checkDataDir(dirname(this.#log.file));
+      this.#folderChecked = true;
+    }
     const parsed = EVENT_PAYLOADS[type].safeParse(data);
     if (!parsed.success)
       throw new DivestError(

@@ -55,7 +55,22 @@ export const Finding = z.strictObject({
     .strictObject({
       msiProductCodes: z.array(z.string()).default([]),
       packages: z
-        .array(z.strictObject({ manager: z.enum(['dpkg', 'rpm']), name: z.string(), installed: z.boolean() }))
+        .array(
+          z.strictObject({
+            manager: z.enum(['dpkg', 'rpm']),
+            name: z.string(),
+            installed: z.boolean(),
+            /** dpkg `Essential: yes`: part of every system; never removed. */
+            essential: z.literal(true).optional(),
+            /** dpkg `Priority` when it is `required` or `important` (the base system); never removed. */
+            priority: z.enum(['required', 'important']).optional(),
+            /**
+             * For a package the catalog does not name (attributed by its maintainer): up to 20 of the
+             * paths it owns in the add-on folders (/opt, /etc/opt, /var/opt), which show whose it is.
+             */
+            addOnPaths: z.array(z.string()).optional(),
+          }),
+        )
         .default([]),
       uninstallEntries: z
         .array(
@@ -63,6 +78,8 @@ export const Finding = z.strictObject({
             location: z.string(),
             uninstallString: z.string().optional(),
             quietUninstallString: z.string().optional(),
+            /** The entry's InstallLocation: a vendor uninstaller must live under it (or a vendor folder). */
+            installLocation: z.string().optional(),
             windowsInstaller: z.boolean().optional(),
           }),
         )

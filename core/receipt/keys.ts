@@ -21,10 +21,10 @@ import {
 import {
   closeSync,
   existsSync,
+  lstatSync,
   fsyncSync,
   linkSync,
   openSync,
-  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -143,7 +143,18 @@ function createExclusive(file: string, content: string, mode: number): boolean {
 
 function checkPrivateKeyMode(file: string): void {
   if (process.platform === 'win32') return;
-  const mode = statSync(file).mode & 0o777;
+  const st = lstatSync(file);
+  if (!st.isFile())
+    throw new SigningKeyError(`the receipt signing key ${file} is not a regular file: refused`, file);
+  // A key someone else planted (whatever its mode) would sign receipts as this machine's: the key
+  // must belong to whoever runs Divest (root for the machine's data folder).
+  const euid = typeof process.geteuid === 'function' ? process.geteuid() : st.uid;
+  if (st.uid !== euid)
+    throw new SigningKeyError(
+      `the receipt signing key ${file} belongs to user id ${st.uid}, not to the user running Divest (${euid}); a key planted by another user is never used. Remove it if you did not create it, and run Divest again to make a new one.`,
+      file,
+    );
+  const mode = st.mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new SigningKeyError(
       `the receipt signing key ${file} is accessible to other users (mode ${mode.toString(8).padStart(4, '0')}); ` +

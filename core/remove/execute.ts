@@ -6,23 +6,23 @@
  * secrets, exit code, duration, output digest). A failure stops the plan: nothing after it is
  * touched. Because every step's start and end are journaled, a crash, a kill or a reboot in the
  * middle resumes at the right step; the state is read back from the journal, never kept elsewhere.
+ *
+ * What differs between uninstallers (the exact argv of an attempt, what an exit means, how to tell
+ * whether a target is still there, what to say on failure) is each tool's (`./tools/*.ts`); this
+ * module never switches on a tool.
  */
 import os from 'node:os';
-import path from 'node:path';
 import type { Journal } from '../journal/journal';
 import { planProgress, planWasStarted } from '../journal/history';
-import type { CommandRunner, RunResult } from '../host/runner';
+import type { CommandRunner } from '../host/runner';
 import type { CredentialScheme } from '../model/catalog';
 import { FINAL_OUTCOMES, type PlanStatus, type StepResult } from '../model/execution';
 import type { Plan, PlanStep } from '../model/plan';
-import { classifyExit, type Tool } from './exit-codes';
-import { targetsPresent, type PresenceContext } from './presence';
-import { ensureDir } from '../fs-dirs';
+import { toolFor } from './tools';
+import type { Classification, Credentials, PresenceContext, UninstallerTool } from './tools/tool';
 
-export interface Credentials {
-  login?: string;
-  password: string;
-}
+export type { Credentials } from './tools/tool';
+export { credentialArgs, credentialSecrets } from './tools/msiexec';
 
 export type ExecutionEvent =
   | { type: 'step-started'; step: PlanStep; attempt: number }
@@ -60,29 +60,6 @@ export interface ExecutionReport {
   resumed: boolean;
 }
 
-/** The credential properties for a scheme (the values are secrets). */
-export function credentialArgs(scheme: CredentialScheme, c: Credentials): string[] {
-  switch (scheme) {
-    case 'kes-kllogin-klpasswd':
-      return [...(c.login ? [`KLLOGIN=${c.login}`] : []), `KLPASSWD=${c.password}`];
-    case 'klnagent-uninstpasswd-hex':
-      // Hex of the password's UTF-16LE bytes (community scripts; the official encoding is unconfirmed).
-      return [`KLUNINSTPASSWD=${Buffer.from(c.password, 'utf16le').toString('hex').toUpperCase()}`];
-  }
-}
-
-/**
- * Strings to hide in an uninstaller's live output: the password and its hex form.
- *
- * Only for display. What the journal refuses to store is the exact credential arguments
- * (`KLPASSWD=...`): a password that is also an ordinary word ("Kaspersky") must not stop Divest
- * from recording product names.
- */
-export function credentialSecrets(c: Credentials): string[] {
-  const hex = Buffer.from(c.password, 'utf16le').toString('hex');
-  return [c.password, hex, hex.toUpperCase()].filter((s) => s.length > 0);
-}
-
 /** `NAME=value` with the value hidden. */
 function maskArg(a: string): string {
   return a.replace(/=[\s\S]*$/, '=***');
@@ -96,10 +73,6 @@ export function rebootedSince(
 ): boolean {
   const bootedAt = now.getTime() - uptimeSeconds * 1000;
   return bootedAt > Date.parse(iso);
-}
-
-function toolOf(step: PlanStep): Tool {
-  return step.tool === 'manual' ? 'script' : step.tool;
 }
 
 /** Runs the plan (or what remains of it). */
@@ -153,8 +126,16 @@ export async function executePlan(opts: ExecuteOptions): Promise<ExecutionReport
   return { planId: plan.id, status, results, remaining, resumed };
 }
 
+/** What a step's result is made of besides its base fields; `argv` overrides the plan's. */
+type Ending = Omit<
+  StepResult,
+  'stepId' | 'productId' | 'findingId' | 'title' | 'method' | 'argv' | 'startedAt' | 'finishedAt'
+> & {
+  argv?: string[];
+};
+type Finish = (r: Ending, secrets?: string[]) => Promise<StepResult>;
+
 async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): Promise<StepResult> {
-  const startedAt = now().toISOString();
   const base = {
     stepId: step.id,
     productId: step.productId,
@@ -162,12 +143,9 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
     title: step.title,
     method: step.method,
     argv: [...step.argv],
-    startedAt,
+    startedAt: now().toISOString(),
   };
-  const finish = async (
-    r: Omit<StepResult, keyof typeof base | 'finishedAt'> & { argv?: string[] },
-    secrets: string[] = [],
-  ): Promise<StepResult> => {
+  const finish: Finish = async (r, secrets = []) => {
     const result: StepResult = { ...base, ...r, finishedAt: now().toISOString() };
     await opts.journal.append(
       'step.finished',
@@ -177,39 +155,10 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
     opts.onEvent?.({ type: 'step-finished', step, result });
     return result;
   };
+  if (step.method === 'manual') return runManual(step, opts, finish);
 
-  if (step.method === 'manual') {
-    opts.onEvent?.({ type: 'manual-needed', step });
-    await opts.journal.append('step.started', {
-      planId: opts.plan.id,
-      stepId: step.id,
-      argv: [],
-      attempt: 1,
-    });
-    const answer = opts.manual ? await opts.manual(step) : 'not-now';
-    if (answer === 'done')
-      return finish({
-        exitCode: null,
-        outcome: 'manual-reported',
-        message: 'Done by hand, as reported by the operator; the rescan checks it.',
-        durationMs: 0,
-      });
-    if (answer === 'failed')
-      return finish({
-        exitCode: null,
-        outcome: 'failed',
-        message: 'The operator reported that the manual removal did not succeed.',
-        durationMs: 0,
-      });
-    return finish({
-      exitCode: null,
-      outcome: 'skipped',
-      message: 'This step must be done by hand; it has not been done yet.',
-      durationMs: 0,
-    });
-  }
-
-  const pre = await targetsPresent(step, opts.presence);
+  const tool = toolFor(step.tool);
+  const pre = await tool.presence(step, opts.presence);
   if (pre.present.length === 0 && pre.unknown.length === 0) {
     await opts.journal.append('step.started', {
       planId: opts.plan.id,
@@ -224,7 +173,48 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
       durationMs: 0,
     });
   }
+  return runAttempts(step, tool, opts, finish);
+}
 
+/** A step done by hand: the operator says what happened. */
+async function runManual(step: PlanStep, opts: ExecuteOptions, finish: Finish): Promise<StepResult> {
+  opts.onEvent?.({ type: 'manual-needed', step });
+  await opts.journal.append('step.started', {
+    planId: opts.plan.id,
+    stepId: step.id,
+    argv: [],
+    attempt: 1,
+  });
+  const answer = opts.manual ? await opts.manual(step) : 'not-now';
+  if (answer === 'done')
+    return finish({
+      exitCode: null,
+      outcome: 'manual-reported',
+      message: 'Done by hand, as reported by the operator; the rescan checks it.',
+      durationMs: 0,
+    });
+  if (answer === 'failed')
+    return finish({
+      exitCode: null,
+      outcome: 'failed',
+      message: 'The operator reported that the manual removal did not succeed.',
+      durationMs: 0,
+    });
+  return finish({
+    exitCode: null,
+    outcome: 'skipped',
+    message: 'This step must be done by hand; it has not been done yet.',
+    durationMs: 0,
+  });
+}
+
+/** Runs the step's program until it is done: busy answers waited out, a password asked for once. */
+async function runAttempts(
+  step: PlanStep,
+  tool: UninstallerTool,
+  opts: ExecuteOptions,
+  finish: Finish,
+): Promise<StepResult> {
   let creds: Credentials | undefined;
   const delays = opts.retryDelaysMs ?? [30_000, 60_000, 120_000];
   let attempt = 0;
@@ -233,45 +223,21 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
   for (;;) {
     attempt++;
     // The exact credential arguments are the secrets the journal refuses; they are shown masked.
-    const credArgs = creds && step.credentials ? credentialArgs(step.credentials, creds) : [];
-    const secrets = credArgs.filter((a) => !a.startsWith('KLLOGIN=')); // the login is not secret
-    const masked = (list: readonly string[]): string[] =>
-      list.map((a) => (secrets.includes(a) ? maskArg(a) : a));
-    // msiexec's verbose log lists every property's value: an attempt that carries a password runs
-    // without it (unless the package hides the property, the log would hold the password).
-    const logAt = step.argv.indexOf('/l*v');
-    const argv =
-      logAt >= 0 && credArgs.length
-        ? [...step.argv.slice(0, logAt), ...credArgs, ...step.argv.slice(logAt + 2)]
-        : credArgs.length
-          ? [...step.argv, ...credArgs]
-          : step.argv;
-    // msiexec fails (1622) when its log folder does not exist.
-    const logFile = argv.indexOf('/l*v') >= 0 ? argv[argv.indexOf('/l*v') + 1] : undefined;
-    if (logFile)
-      try {
-        ensureDir(path.win32.dirname(logFile));
-      } catch {
-        /* msiexec will say so (1622) */
-      }
+    const a = tool.prepareAttempt(step, creds);
+    const shownArgv = a.argv.map((x) => (a.secrets.includes(x) ? maskArg(x) : x));
+    a.prepare?.();
     await opts.journal.append(
       'step.started',
-      {
-        planId: opts.plan.id,
-        stepId: step.id,
-        argv: masked(argv),
-        attempt,
-      },
-      { secrets },
+      { planId: opts.plan.id, stepId: step.id, argv: shownArgv, attempt },
+      { secrets: a.secrets },
     );
     opts.onEvent?.({ type: 'step-started', step, attempt });
-    const r: RunResult = await opts.runner.run(argv, {
+    const r = await opts.runner.run(a.argv, {
       timeoutMs: step.timeoutMs,
-      secrets: creds ? [...secrets, ...credentialSecrets(creds)] : [],
+      secrets: a.outputSecrets,
       onOutput: (stream, text) => opts.onEvent?.({ type: 'step-output', stepId: step.id, stream, text }),
     });
-    const c = classifyExit(toolOf(step), r);
-    const shownArgv = masked(argv);
+    const c = tool.classify(r);
     if (c.retry && busyRetries < delays.length) {
       opts.onEvent?.({ type: 'step-output', stepId: step.id, stream: 'stderr', text: `${c.message}\n` });
       await new Promise((res) => setTimeout(res, delays[busyRetries++]));
@@ -282,30 +248,7 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
       creds = await opts.credentials(step, step.credentials);
       if (creds) continue;
     }
-    let outcome = c.outcome;
-    let message = c.message;
-    if (outcome === 'removed' || outcome === 'reboot-required' || outcome === 'already-absent') {
-      const post = await targetsPresent(step, opts.presence);
-      if (post.present.length > 0 && outcome === 'already-absent') {
-        outcome = 'failed';
-        message = `${c.message} But its entry ${post.present.join(', ')} is still in the registry: an orphaned entry of a half-removed product. Check that its program folder is gone, then delete the entry by hand, or use the vendor's removal tool.`;
-      } else if (post.present.length > 0 && outcome !== 'reboot-required') {
-        outcome = 'failed';
-        message = `${c.message} But ${post.present.join(', ')} is still registered afterwards: the removal did not happen.`;
-      } else if (post.present.length > 0) {
-        message = `${c.message} It is still registered until the restart.`;
-      }
-    }
-    if ((outcome === 'failed' || outcome === 'timed-out') && step.targets.length > 1) {
-      // Say exactly what the failed step left behind: some targets may already be gone.
-      const after = await targetsPresent(step, opts.presence);
-      const gone = step.targets.filter((t) => !after.present.includes(t) && !after.unknown.includes(t));
-      if (gone.length)
-        message += ` Removed before the failure: ${gone.join(', ')}. Still present: ${after.present.join(', ') || 'none'}.`;
-    }
-    if (c.maybeNeedsCredentials && step.credentials && !creds)
-      message +=
-        ' If the product is password-protected, run again and give the uninstall password when asked (or with --password-stdin).';
+    const { outcome, message } = await verdict(step, tool, c, opts.presence, creds !== undefined);
     return finish(
       {
         argv: shownArgv,
@@ -315,7 +258,50 @@ async function runStep(step: PlanStep, opts: ExecuteOptions, now: () => Date): P
         outputSha256: r.outputSha256,
         durationMs: Math.round(r.durationMs),
       },
-      secrets,
+      a.secrets,
     );
   }
+}
+
+/**
+ * The step's outcome once postflight has had its say: a "success" that leaves the target
+ * registered is a failure, and a failed step says what it left behind and how to finish by hand.
+ */
+async function verdict(
+  step: PlanStep,
+  tool: UninstallerTool,
+  c: Classification,
+  presence: PresenceContext,
+  credentialsGiven: boolean,
+): Promise<Pick<StepResult, 'outcome' | 'message'>> {
+  let outcome = c.outcome;
+  let message = c.message;
+  let explained = false;
+  const failure = { maybeNeedsCredentials: c.maybeNeedsCredentials === true, credentialsGiven };
+  if (outcome === 'removed' || outcome === 'reboot-required' || outcome === 'already-absent') {
+    const post = await tool.presence(step, presence);
+    if (post.present.length > 0 && outcome === 'already-absent') {
+      outcome = 'failed';
+      explained = true;
+      const orphaned = tool.cleanUpText(step, { kind: 'orphaned', present: post.present, ...failure });
+      message = `${c.message} ${orphaned ?? `But ${post.present.join(', ')} is still present.`}`;
+    } else if (post.present.length > 0 && outcome !== 'reboot-required') {
+      outcome = 'failed';
+      message = `${c.message} But ${post.present.join(', ')} is still registered afterwards: the removal did not happen.`;
+    } else if (post.present.length > 0) {
+      message = `${c.message} It is still registered until the restart.`;
+    }
+  }
+  if (outcome !== 'failed' && outcome !== 'timed-out') return { outcome, message };
+  let present: string[] = [];
+  if (step.targets.length > 1) {
+    // Say exactly what the failed step left behind: some targets may already be gone.
+    const after = await tool.presence(step, presence);
+    present = after.present;
+    const gone = step.targets.filter((t) => !after.present.includes(t) && !after.unknown.includes(t));
+    if (gone.length)
+      message += ` Removed before the failure: ${gone.join(', ')}. Still present: ${after.present.join(', ') || 'none'}.`;
+  }
+  const cleanUp = explained ? undefined : tool.cleanUpText(step, { kind: 'failed', present, ...failure });
+  return { outcome, message: cleanUp ? `${message} ${cleanUp}` : message };
 }

@@ -124,8 +124,21 @@ export function checkMsiUninstallString(s: string, productCode: string): Uninsta
 }
 
 /**
+ * Windows' own programs (script hosts, system tools, LOLBins): never a vendor's uninstaller,
+ * whatever a catalog pattern says.
+ */
+const WINDOWS_PROGRAMS =
+  /^(cmd|powershell|powershell_ise|pwsh|wscript|cscript|mshta|rundll32|regsvr32|msiexec|reg|regedit|regini|sc|net|net1|schtasks|at|bitsadmin|certutil|certreq|wmic|explorer|conhost|taskkill|bcdedit|vssadmin|wevtutil|forfiles|installutil|msbuild|regasm|regsvcs|cmstp|msxsl|odbcconf|hh|control|shutdown|diskpart|format|takeown|icacls|cacls|curl|tar|bash|wsl|ftp|finger|expand|extrac32|makecab|esentutl|msdt|pcalua|presentationhost|syncappvpublishingserver|infdefaultinstall|mavinject|dnscmd|ntdsutil)\.exe$/i;
+
+/** A catalog pattern that must match the whole file name (`uninst` does not accept `uninst_evil.exe`). */
+function wholeName(r: RegExp): RegExp {
+  return new RegExp(`^(?:${r.source})$`, r.flags.replace(/[gy]/g, ''));
+}
+
+/**
  * Checks a vendor EXE uninstaller command against the recipe: an absolute path to an `.exe` whose
- * file name matches one of `images`, and only arguments from `allowedArgs`.
+ * whole file name matches one of `images` and is not one of Windows' own programs, and only
+ * arguments from `allowedArgs`. Where the image may live is the EXE tool's rule (tools/exe.ts).
  */
 export function checkExeUninstallString(
   s: string,
@@ -141,10 +154,7 @@ export function checkExeUninstallString(
   if (!/\.exe$/i.test(image))
     return { ok: false, reason: `the uninstaller is not an .exe: ${JSON.stringify(image)}` };
   const base = image.split('\\').pop() ?? '';
-  if (
-    /^(cmd|powershell|pwsh|wscript|cscript|mshta|rundll32|regsvr32|msiexec)\.exe$/i.test(base) ||
-    !images.some((r) => r.test(base))
-  )
+  if (WINDOWS_PROGRAMS.test(base) || !images.some((r) => wholeName(r).test(base)))
     return { ok: false, reason: `the uninstaller ${base} is not one the catalog knows for this product` };
   const allowed = new Set(allowedArgs.map((a) => a.toLowerCase()));
   const bad = argv.slice(1).find((a) => !allowed.has(a.toLowerCase()));

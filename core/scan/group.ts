@@ -129,21 +129,40 @@ function identify(p: Product, items: readonly InventoryItem[], evidence: readonl
   return { name, version, primary, uninstall, packages };
 }
 
+/**
+ * What a removal plan needs of a package: its name and state, whether the base system needs it,
+ * and, for one the catalog does not name, the add-on folders' paths it owns (what shows whose it is).
+ */
+function packageHint(x: PackageEntry, namedByCatalog: boolean): Finding['removalHints']['packages'][number] {
+  const priority = x.priority?.toLowerCase();
+  const addOn = namedByCatalog ? [] : (x.files ?? []).filter((f) => /^\/(etc\/|var\/)?opt\/[^/]/.test(f));
+  return {
+    manager: x.manager,
+    name: x.name,
+    installed: x.installed,
+    ...(x.essential ? { essential: true as const } : {}),
+    ...(priority === 'required' || priority === 'important' ? { priority } : {}),
+    ...(addOn.length ? { addOnPaths: addOn.slice(0, 20) } : {}),
+  };
+}
+
 /** Facts a removal plan needs: MSI product codes, packages, uninstall strings, paths. */
 function removalHintsOf(
   uninstall: readonly UninstallEntry[],
   packages: readonly PackageEntry[],
   evidence: readonly Evidence[],
+  catalogNames: ReadonlySet<string>,
 ): Finding['removalHints'] {
   const isMsi = (u: UninstallEntry): boolean =>
     GUID.test(u.keyName) && (u.windowsInstaller || /msiexec/i.test(u.uninstallString ?? ''));
   return {
     msiProductCodes: [...new Set(uninstall.filter(isMsi).map((u) => u.keyName.toUpperCase()))],
-    packages: packages.map((x) => ({ manager: x.manager, name: x.name, installed: x.installed })),
+    packages: packages.map((x) => packageHint(x, catalogNames.has(x.name))),
     uninstallEntries: uninstall.map((u) => ({
       location: u.location,
       ...(u.uninstallString ? { uninstallString: u.uninstallString } : {}),
       ...(u.quietUninstallString ? { quietUninstallString: u.quietUninstallString } : {}),
+      ...(u.installLocation ? { installLocation: u.installLocation } : {}),
       windowsInstaller: u.windowsInstaller ?? false,
     })),
     paths: evidence.filter((e) => e.kind === 'file').map((e) => e.location),
@@ -166,7 +185,12 @@ function findingOf({ product: p, claims: list }: Group, vendorNames: ReadonlyMap
     directives: [...p.directives],
     presence: installed ? 'installed' : 'traces',
     evidence,
-    removalHints: removalHintsOf(uninstall, packages, evidence),
+    removalHints: removalHintsOf(
+      uninstall,
+      packages,
+      evidence,
+      new Set((p.signatures.linux?.packages ?? []).map((x) => x.name)),
+    ),
   };
 }
 

@@ -9,6 +9,7 @@
  * and scope: a request for another image, or for other products, says so and stops.
  */
 import { DivestError } from '../errors';
+import { gatherFacts } from '../host/facts';
 import { planProgress, unfinishedPlan, type UnfinishedPlan } from '../journal/history';
 import { FINAL_OUTCOMES } from '../model/execution';
 import type { Plan, PlanStep } from '../model/plan';
@@ -27,6 +28,11 @@ export interface PlanOptions {
   newPlan?: boolean;
   /** Say what would happen without setting any plan aside (a dry run). */
   dryRun?: boolean;
+  /**
+   * Run an image's package scripts on THIS machine, as root, when the image has no shell (dpkg
+   * --force-script-chrootless); the CLI's --run-image-scripts-on-this-machine.
+   */
+  allowImageScriptsOnHost?: boolean;
 }
 
 /** Scans and builds a plan; the scan is recorded. */
@@ -35,6 +41,8 @@ async function scanAndBuild(ws: Workspace, options: PlanOptions): Promise<{ scan
   const plan = buildPlan({
     scan,
     catalog: ws.catalog.catalog,
+    facts: await gatherFacts(ws.target(), ws.catalog.catalog),
+    allowImageScriptsOnHost: options.allowImageScriptsOnHost === true,
     only: options.only,
     logDir: ws.logDir,
     env: ws.env,

@@ -135,6 +135,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     emit,
     renderPdf: opts.renderPdf,
     elevatedRemover: null,
+    // The test beds are dpkg roots without a shell, built chrootless: remove them the same way.
+    allowImageScriptsOnHost: true,
   });
 
   let origin = '';

@@ -30,6 +30,7 @@ afterAll(() => dirs.forEach((d) => d.cleanup()));
 
 function handlers() {
   return createHandlers({
+    allowImageScriptsOnHost: true,
     settings: new MemorySettingsStore(DEFAULT_SETTINGS),
     dataDir: dirs[0]!.root,
     defaultExportFolder: dirs[0]!.root,

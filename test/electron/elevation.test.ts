@@ -344,6 +344,7 @@ describe.skipIf(skip !== false)('the elevated helper, for real on a dpkg bed', (
   const plan = async () =>
     (
       await createHandlers({
+        allowImageScriptsOnHost: true,
         settings: new MemorySettingsStore(DEFAULT_SETTINGS),
         dataDir: appData.root,
         defaultExportFolder: appData.root,

@@ -39,6 +39,7 @@ runHelperCommand(
       appVersion: '0.0.0-test',
       hostRoot,
       hostOs: 'linux',
+      allowImageScriptsOnHost: true,
     };
   },
 ).then(

@@ -319,6 +319,7 @@ describe.skipIf(skip !== false)(
       beds.push(appData, rootData);
       const handlers = (catalogPath: string) =>
         createHandlers({
+          allowImageScriptsOnHost: true,
           settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, catalogPath }),
           dataDir: appData.root,
           defaultExportFolder: appData.root,
@@ -367,7 +368,7 @@ describe.skipIf(skip !== false)(
         hostRoot: bed.root,
         hostOs: 'linux',
       });
-      const evilPlan = (await planAndRecord(evilWs)).plan;
+      const evilPlan = (await planAndRecord(evilWs, { allowImageScriptsOnHost: true })).plan;
       expect(evilPlan.steps.some((s) => s.argv.includes('hello'))).toBe(true);
       const real = (await handlers('').plan({})).plan;
       const a = await attack('plant', { planId: real.id });
@@ -415,6 +416,7 @@ describe.skipIf(skip !== false)(
       });
       const planId = (
         await createHandlers({
+          allowImageScriptsOnHost: true,
           settings: new MemorySettingsStore(DEFAULT_SETTINGS),
           dataDir: ws.dataDir,
           defaultExportFolder: ws.dataDir,
@@ -510,6 +512,7 @@ describe.skipIf(skip !== false)(
         beds.push(planDir);
         const planId = (
           await createHandlers({
+            allowImageScriptsOnHost: true,
             settings: new MemorySettingsStore(DEFAULT_SETTINGS),
             dataDir: planDir.root,
             defaultExportFolder: planDir.root,

@@ -32,6 +32,9 @@ import {
   withDebScripts,
 } from '../beds/linux';
 
+/** The beds have no shell: their packages' scripts run on this machine (dpkg --force-script-chrootless), as built. */
+const IMAGE_SCRIPTS = '--run-image-scripts-on-this-machine';
+
 const skip = skipReason(['dpkg', 'dpkg-deb', 'dpkg-query', 'rpm', 'rpmbuild']);
 const MARKER = 'divest-crash-marker';
 const KASPERSKY = ['kav4fs', 'kesl', 'kesl-gui', 'klnagent64'];
@@ -79,10 +82,14 @@ async function startUntilStep(
   data: string,
   stepId: string,
 ): Promise<{ pid: number; exited: () => boolean }> {
-  const child = spawn(process.execPath, [builtCli, 'remove', '--yes', ...hostArgs(root, data)], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = spawn(
+    process.execPath,
+    [builtCli, 'remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   let exited = false;
   child.on('exit', () => (exited = true));
   if (!child.pid) throw new Error('divest did not start');
@@ -138,7 +145,7 @@ function checkEverythingAgrees(root: string, data: string, truth: Truth, headlin
 
 /** A second `remove` finishes, and status, receipt and the package manager agree it is done. */
 function finishAndCheck(root: string, data: string, truth: Truth): void {
-  const again = runCli(['remove', '--yes', ...hostArgs(root, data)], { timeoutMs: 120_000 });
+  const again = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)], { timeoutMs: 120_000 });
   expect(again.status, `${again.stdout}\n${again.stderr}`).toBe(0);
   expect(truth()).toEqual([]);
   const status = runCli(['status', '--no-scan', ...hostArgs(root, data)]);
@@ -219,7 +226,7 @@ describe.skipIf(skip !== false)(
         cleanups.push(bed);
         activateClamav(bed.root);
         const data = scratch('fail-data');
-        const run = runCli(['remove', '--yes', ...hostArgs(bed.root, data)]);
+        const run = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(bed.root, data)]);
         expect(run.status, run.stdout).toBe(30);
         expect(run.stdout).toMatch(/^\nRemoval incomplete: step 2 of 3 \(.+\) failed; still installed: /);
         checkEverythingAgrees(

@@ -9,7 +9,16 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { ScanResult } from '../../core/model/scan';
@@ -37,6 +46,9 @@ import {
   waitFor,
   withDebScripts,
 } from '../beds/linux';
+
+/** The beds have no shell: their packages' scripts run on this machine (dpkg --force-script-chrootless), as built. */
+const IMAGE_SCRIPTS = '--run-image-scripts-on-this-machine';
 
 const KESL = 'kaspersky-endpoint-security-linux';
 const AGENT = 'kaspersky-network-agent';
@@ -194,7 +206,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
           dpkgListFiles(root, n).filter((p) => !lstatSync(path.join(root, p)).isDirectory()),
         );
       data = scratch('fail-data');
-      run = runCli(['remove', '--yes', '--json', ...hostArgs(root, data)]);
+      run = runCli(['remove', '--yes', IMAGE_SCRIPTS, '--json', ...hostArgs(root, data)]);
       report = parseReport(run);
     });
 
@@ -242,9 +254,12 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
     const kesl = withDebScripts(bedFixtures.kesl, { prerm: 'sleep 300' });
     const root = dpkgBed([kesl, bedFixtures.klnagent64, bedFixtures.hello]);
     const data = scratch('fail-data');
-    const run = runCli(['remove', '--yes', '--json', '--step-timeout', '3', ...hostArgs(root, data)], {
-      timeoutMs: 60_000,
-    });
+    const run = runCli(
+      ['remove', '--yes', IMAGE_SCRIPTS, '--json', '--step-timeout', '3', ...hostArgs(root, data)],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const report = parseReport(run);
     expect(run.status, run.stderr).toBe(30);
     expect(run.ms).toBeLessThan(15_000);
@@ -267,10 +282,14 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
     root: string,
     data: string,
   ): Promise<{ pid: number; stderr: () => string; exited: () => boolean }> {
-    const child = spawn(process.execPath, [builtCli, 'remove', '--yes', ...hostArgs(root, data)], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [builtCli, 'remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let exited = false;
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
@@ -359,7 +378,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
 
     it('the next run continues the unfinished plan and ends clean; the journal is intact', () => {
       rmSync(path.join(root, MARKER));
-      const again = runCli(['remove', '--yes', ...hostArgs(root, data)]);
+      const again = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
       expect(again.stderr).toContain(
         `Continuing the unfinished removal plan ${planId} (re-derived and unchanged): 1 of 3 steps already done`,
       );
@@ -391,14 +410,16 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
 
     try {
       // Straight away, as a person whose terminal died would.
-      const second = runCli(['remove', '--yes', ...hostArgs(root, data)], { timeoutMs: 240_000 });
+      const second = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)], {
+        timeoutMs: 240_000,
+      });
       expect(second.stderr).toContain(`Continuing the unfinished removal plan ${planId}`);
       if (second.status !== 0) {
         // Acceptable only if it said that another package operation is running and kept the plan
         // open, so that the next run continues it once dpkg is done.
         expect(`${second.stdout}${second.stderr}`).toMatch(/in progress|lock/i);
         await waitFor(() => processesInRoot(root).length === 0, 'the orphaned dpkg to finish', 60_000, 200);
-        const third = runCli(['remove', '--yes', ...hostArgs(root, data)]);
+        const third = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
         expect(
           third.stderr,
           `second run (exit ${String(second.status)}):\n${second.stderr}\n${second.stdout}\nthird run (exit ${String(third.status)}):\n${third.stderr}`,
@@ -426,7 +447,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
       const before = snapshot(root);
       const status = readFileSync(path.join(root, 'var/lib/dpkg/status'));
       const data = scratch('usage-data');
-      const run = runCli(['remove', ...hostArgs(root, data)]);
+      const run = runCli(['remove', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
       expect(run.status, run.stderr).toBe(2);
       expect(run.stderr).toMatch(/--yes/);
       expect(readFileSync(path.join(root, 'var/lib/dpkg/status')).equals(status)).toBe(true);
@@ -440,7 +461,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
       const before = snapshot(root);
       const rows = dpkgQuery(root);
       const data = scratch('usage-data');
-      const json = runCli(['remove', '--dry-run', '--json', ...hostArgs(root, data)]);
+      const json = runCli(['remove', '--dry-run', IMAGE_SCRIPTS, '--json', ...hostArgs(root, data)]);
       expect(json.status, json.stderr).toBe(0);
       const plan = z
         .object({
@@ -463,7 +484,7 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
         [KESL, head(['kesl-gui', 'kesl'])],
         [AGENT, head(['klnagent64'])],
       ]);
-      const text = runCli(['remove', '--dry-run', ...hostArgs(root, data)]);
+      const text = runCli(['remove', '--dry-run', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
       expect(text.status, text.stderr).toBe(0);
       expect(text.stdout).toMatch(/Dry run: nothing will be changed/);
       for (const s of plan.steps) expect(text.stdout).toContain(`runs: ${s.argv.join(' ')}`);
@@ -477,9 +498,12 @@ describe.skipIf(skip !== false)('Linux removal tier: failures, time-outs, kills,
       chmodSync(root, 0o755);
       chmodSync(path.join(root, 'var/lib/dpkg'), 0o755);
       const before = snapshot(root);
+      // The user's own data folder (Divest refuses one another user owns or others may write).
       const data = scratch('nobody-data');
-      chmodSync(data, 0o777);
-      const run = runCli(['remove', '--yes', '--json', ...hostArgs(root, data)], { asUser: NOBODY });
+      chownSync(data, NOBODY.uid, NOBODY.gid);
+      const run = runCli(['remove', '--yes', IMAGE_SCRIPTS, '--json', ...hostArgs(root, data)], {
+        asUser: NOBODY,
+      });
       expect(run.status, run.stderr).toBe(30);
       expect(run.stderr).toMatch(/administrator rights/);
       expect(run.stderr).toContain(path.join(root, 'var/lib/dpkg'));

@@ -50,6 +50,9 @@ import {
   writeIntoRoot,
 } from '../beds/linux';
 
+/** The beds have no shell: their packages' scripts run on this machine (dpkg --force-script-chrootless), as built. */
+const IMAGE_SCRIPTS = '--run-image-scripts-on-this-machine';
+
 const KESL = 'kaspersky-endpoint-security-linux';
 const AGENT = 'kaspersky-network-agent';
 const KAV4FS = 'kaspersky-anti-virus-linux-file-server';
@@ -150,7 +153,7 @@ function removeJson(
   data: string,
   extra: readonly string[] = [],
 ): { run: CliRun; report: RemoveReport } {
-  const run = runCli(['remove', '--yes', '--json', ...extra, ...hostArgs(root, data)]);
+  const run = runCli(['remove', '--yes', IMAGE_SCRIPTS, '--json', ...extra, ...hostArgs(root, data)]);
   return { run, report: parseJson(RemoveReport, run, 'remove --json') };
 }
 
@@ -609,7 +612,7 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
     activateClamav(root);
     const before = readFileSync(path.join(root, 'var/lib/dpkg/status'));
     const data = scratch('remove-data');
-    const run = runCli(['remove', '--yes', ...hostArgs(root, data)]);
+    const run = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Nothing to remove/);
     expect(readFileSync(path.join(root, 'var/lib/dpkg/status')).equals(before)).toBe(true);
@@ -633,7 +636,7 @@ describe.skipIf(skip !== false)('Linux removal tier (built CLI on real dpkg and 
   it('a clean but unprotected machine: remove exits 40 and every face says UNPROTECTED first', () => {
     const root = dpkgBed(innocentFixtures);
     const data = scratch('remove-data');
-    const run = runCli(['remove', '--yes', ...hostArgs(root, data)]);
+    const run = runCli(['remove', '--yes', IMAGE_SCRIPTS, ...hostArgs(root, data)]);
     expect(run.status, run.stderr).toBe(40);
     expect(run.stdout).toMatch(
       /^\nNo banned software is installed, but this machine is UNPROTECTED: ClamAV is inactive\./,

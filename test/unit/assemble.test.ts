@@ -21,6 +21,7 @@ import { ReplacementStatus } from '../../core/model/verify';
 import {
   catalog,
   CODE,
+  factsOf,
   passwordProtected,
   ScriptedWindows,
   WIN_ENV,
@@ -44,7 +45,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const before = windowsScan();
 const planFor = (scan: ScanResult, only: string[]): Plan =>
-  buildPlan({ scan, catalog: catalog.catalog, only, logDir: WIN_LOG_DIR, env: WIN_ENV });
+  buildPlan({
+    scan,
+    catalog: catalog.catalog,
+    facts: factsOf(scan),
+    only,
+    logDir: WIN_LOG_DIR,
+    env: WIN_ENV,
+  });
 
 /** After removal: the uninstall entries and services are gone; the driver and vendor keys remain. */
 const afterScan = windowsScan(

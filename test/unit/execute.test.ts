@@ -19,6 +19,7 @@ import {
   type ExecuteOptions,
   type ExecutionEvent,
 } from '../../core/remove/execute';
+import { gatherFacts } from '../../core/host/facts';
 import { buildPlan } from '../../core/remove/plan';
 import { type Plan, type PlanStep } from '../../core/model/plan';
 import { scanHost } from '../../core/scan/scan';
@@ -26,6 +27,7 @@ import { buildDeb, dpkgQuery, installDebs, makeDpkgRoot, skipReason, tempDir, ty
 import {
   catalog,
   CODE,
+  factsOf,
   msiExits,
   passwordProtected,
   REG,
@@ -45,6 +47,7 @@ const planOf = (only: string[]): Plan =>
   buildPlan({
     scan,
     catalog: catalog.catalog,
+    facts: factsOf(scan),
     only,
     logDir: WIN_LOG_DIR,
     env: WIN_ENV,
@@ -586,7 +589,16 @@ describe.skipIf(dpkgSkip !== false)('Linux: the real dpkg removes real packages 
       hostOs: 'linux',
       appVersion: '0.1.0',
     });
-    return { root: root.root, plan: buildPlan({ scan: scanned, catalog: catalog.catalog, logDir: dir }) };
+    const facts = await gatherFacts({ os: 'linux', root: root.root, live: false }, catalog.catalog);
+    // The bed has no shell: its fixture scripts (which touch only "$DPKG_ROOT") run on this machine.
+    const plan = buildPlan({
+      scan: scanned,
+      catalog: catalog.catalog,
+      facts,
+      logDir: dir,
+      allowImageScriptsOnHost: true,
+    });
+    return { root: root.root, plan };
   }
 
   it('purges KESL: removed, verified against the status file', async () => {

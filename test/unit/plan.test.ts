@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InventoryItem, UninstallEntry } from '../../core/host/inventory';
 import type { HostOs } from '../../core/model/host';
+import type { MachineFacts } from '../../core/host/facts';
 import { NodeCommandRunner } from '../../core/host/runner';
+import { gatherFacts } from '../../core/host/facts';
 import { buildPlan, type PlanOptions } from '../../core/remove/plan';
 import { Plan } from '../../core/model/plan';
 import { scanHost } from '../../core/scan/scan';
@@ -18,6 +20,7 @@ import type { ScanResult } from '../../core/model/scan';
 import {
   catalog,
   CODE,
+  factsOf,
   matchedScan,
   MSIEXEC,
   scanOf,
@@ -28,7 +31,14 @@ import {
 } from '../fixtures/removal';
 
 const plan = (scan: ScanResult, extra: Partial<PlanOptions> = {}): Plan =>
-  buildPlan({ scan, catalog: catalog.catalog, logDir: WIN_LOG_DIR, env: WIN_ENV, ...extra });
+  buildPlan({
+    scan,
+    catalog: catalog.catalog,
+    facts: factsOf(scan),
+    logDir: WIN_LOG_DIR,
+    env: WIN_ENV,
+    ...extra,
+  });
 
 /** The fixture inventory with the Uninstall entry of `code` changed. */
 function withUninstallString(code: string, uninstallString: string): InventoryItem[] {
@@ -58,6 +68,12 @@ describe('Windows plan: KES, Total Security, Password Manager, Network Agent', (
   const scan = windowsScan();
   const p = plan(scan);
   const step = (productId: string) => p.steps.find((s) => s.productId === productId)!;
+
+  it("has the same id whoever plans it: the msiexec log folder (the planner's data folder) is not part of it", () => {
+    const elsewhere = plan(scan, { logDir: 'C:\\Users\\Jane Doe\\AppData\\Roaming\\Divest\\logs' });
+    expect(elsewhere.steps[0]!.argv.join(' ')).toContain('Jane Doe');
+    expect(elsewhere.id).toBe(p.id);
+  });
 
   it('is a valid divest.plan/1 that needs administrator rights', () => {
     expect(Plan.parse(p)).toEqual(p);
@@ -225,7 +241,7 @@ describe('Linux plan from a real scan of an image', () => {
   async function imageScan(options: {
     shell: boolean;
     extra?: string[];
-  }): Promise<{ root: string; scan: ScanResult }> {
+  }): Promise<{ root: string; scan: ScanResult; facts: MachineFacts }> {
     const root = mkdtempSync(path.join(tmpdir(), 'divest-plan-image-'));
     roots.push(root);
     mkdirSync(path.join(root, 'var/lib/dpkg/info'), { recursive: true });
@@ -274,14 +290,14 @@ describe('Linux plan from a real scan of an image', () => {
       hostOs: 'linux',
       appVersion: '0.1.0',
     });
-    return { root, scan };
+    return { root, scan, facts: await gatherFacts({ os: 'linux', root, live: false }, catalog.catalog) };
   }
 
   const asUser = typeof process.getuid === 'function' && process.getuid() !== 0 ? ['--force-not-root'] : [];
 
-  it('an image without a shell: dpkg --root, its own log, scripts run chrootless; packages in catalog order', async () => {
-    const { root, scan } = await imageScan({ shell: false });
-    const p = plan(scan, { logDir: '/var/lib/divest/logs' });
+  it('an image without a shell, its scripts allowed on this machine: dpkg --root, its own log, scripts run chrootless; packages in catalog order', async () => {
+    const { root, scan, facts } = await imageScan({ shell: false });
+    const p = plan(scan, { facts, logDir: '/var/lib/divest/logs', allowImageScriptsOnHost: true });
     expect(p.hostRoot).toBe(root);
     expect(p.steps.map((s) => [s.productId, s.tool])).toEqual([
       ['kaspersky-anti-virus-linux-file-server', 'dpkg'],
@@ -319,8 +335,10 @@ describe('Linux plan from a real scan of an image', () => {
   });
 
   it('an image with a shell: the scripts run chrooted in it (no --force-script-chrootless)', async () => {
-    const { root, scan } = await imageScan({ shell: true });
-    const kesl = plan(scan).steps.find((s) => s.productId === 'kaspersky-endpoint-security-linux')!;
+    const { root, scan, facts } = await imageScan({ shell: true });
+    const kesl = plan(scan, { facts }).steps.find(
+      (s) => s.productId === 'kaspersky-endpoint-security-linux',
+    )!;
     expect(kesl.argv.slice(1)).toEqual([
       `--root=${root}`,
       `--log=${root}/var/log/dpkg.log`,
@@ -335,7 +353,10 @@ describe('Linux plan from a real scan of an image', () => {
   it('the live system: plain dpkg --purge', async () => {
     const { scan } = await imageScan({ shell: true });
     const live = scanOf('linux', scan.findings);
-    const kesl = plan(live).steps.find((s) => s.productId === 'kaspersky-endpoint-security-linux')!;
+    const facts = await gatherFacts({ os: 'linux', root: '/', live: true }, catalog.catalog);
+    const kesl = plan(live, { facts }).steps.find(
+      (s) => s.productId === 'kaspersky-endpoint-security-linux',
+    )!;
     expect(kesl.argv.slice(1)).toEqual(['--purge', 'kesl-gui', 'kesl']);
   });
 

@@ -38,7 +38,10 @@ describe('terminal-safe output', () => {
     );
     const cli = path.join(__dirname, '..', '..', 'out', 'cli', 'divest.cjs');
     const data = path.join(root, 'data');
-    for (const args of [['scan', '--evidence'], ['plan']]) {
+    for (const args of [
+      ['scan', '--evidence'],
+      ['plan', '--run-image-scripts-on-this-machine'],
+    ]) {
       const r = spawnSync(
         process.execPath,
         [cli, ...args, '--host-root', root, '--host-os', 'linux', '--data-dir', data],

@@ -15,6 +15,10 @@ export interface DpkgRecord {
   version: string;
   architecture?: string;
   maintainer?: string;
+  /** `required`, `important`, `standard`, `optional`, `extra`: how much of a base system it is. */
+  priority?: string;
+  /** `yes` for the packages dpkg itself treats as part of every system (it refuses to remove them). */
+  essential?: string;
   /** The three status words, e.g. `install ok installed`, `deinstall ok config-files`. */
   status: string;
   description?: string;
@@ -49,6 +53,8 @@ const WANTED: Record<string, keyof Omit<DpkgRecord, 'line'>> = {
   version: 'version',
   architecture: 'architecture',
   maintainer: 'maintainer',
+  priority: 'priority',
+  essential: 'essential',
   status: 'status',
   description: 'description',
 };
@@ -105,6 +111,8 @@ export function parseDpkgStatus(text: string): { records: DpkgRecord[]; problems
         version: cur.version ?? '',
         architecture: cur.architecture,
         maintainer: cur.maintainer,
+        ...(cur.priority ? { priority: cur.priority } : {}),
+        ...(cur.essential ? { essential: cur.essential } : {}),
         status: cur.status,
         description: cur.description,
         line: start,

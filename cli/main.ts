@@ -21,6 +21,10 @@ Usage:
   divest status [--json | --line]              where this machine stands: one verdict (exit 0/10/20/30/40/50)
   divest log verify | divest log show          the local journal's integrity and events
   divest catalog show|verify|import|diff|trust-agency   the active catalog, signed catalog updates
+  divest fleet osquery|fleet-gitops|intune|configmgr|ansible --out DIR   files for fleet engines, from the catalog
+  divest report DIR [--pins FILE] [--catalog-min V] [--max-age-days N]  verify a fleet's receipts (exit 0/10/1)
+  divest key show [--json]                     this machine's id and receipt-key fingerprint (for --pins)
+  divest intune detect|remediate, divest configmgr detect   what Intune and ConfigMgr run (one line, no stderr)
   divest COMMAND --help                        options of one command
 
 Common options:
@@ -78,6 +82,18 @@ export async function main(
         return await (await import('./status-command')).runStatus(rest, out, err);
       case 'catalog':
         return await (await import('./catalog-command')).runCatalog(rest, out, err);
+      case 'fleet':
+        return await (await import('./fleet-command')).runFleet(rest, out);
+      case 'report':
+        return await (await import('./report-command')).runReport(rest, out);
+      case '__report-worker': // a verification thread of `divest report` (cli/report-pool.ts)
+        return await (await import('./report-worker')).runReportWorker();
+      case 'key':
+        return await (await import('./key-command')).runKey(rest, out);
+      case 'intune':
+        return await (await import('./intune-command')).runIntune(rest, out);
+      case 'configmgr':
+        return await (await import('./configmgr-command')).runConfigMgr(rest, out);
       default:
         throw new UsageError(`unknown command "${command}". Run "divest --help" for the list of commands.`);
     }

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { isDivestError } from '../core/errors';
+import { withExitCodesFlag, type RemovalSummary } from '../core/fleet/exit-codes';
 import type { Plan, PlanStep } from '../core/model/plan';
 import type { Credentials } from '../core/remove/execute';
 import { prepareRemoval } from '../core/usecases/plan';
@@ -37,6 +38,7 @@ and a new plan runs. Nothing is ever run from the journal.
                      With --host-root: when the image has no shell, run its packages' removal
                      scripts on THIS machine as root (dpkg --force-script-chrootless). Only for an
                      image you trust: a hostile image's scripts could change this machine.
+  --exit-codes msi   Exit with Windows Installer codes instead (ConfigMgr, Intune): 0, 3010 restart, 1618 busy, 1603 failed.
 Exit codes: 0 removed (or nothing to remove) and protected, 20 restart needed to finish,
 30 not done (failed, interrupted, stopped, no administrator rights), 40 removed but UNPROTECTED, 2 usage.
 `;
@@ -60,11 +62,11 @@ const Options = CommonOptions.extend({
     .optional(),
 });
 
-/** Runs `divest remove`. */
-export async function runRemove(
+async function removeCommand(
   argv: string[],
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
+  report?: (removal: RemovalSummary) => void,
 ): Promise<number> {
   const { options, help } = parseCommand(
     'remove',
@@ -240,6 +242,7 @@ export async function runRemove(
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);
   });
+  report?.({ results: outcome.execution.results });
   if (options.json)
     out.write(
       `${JSON.stringify(
@@ -266,3 +269,6 @@ export async function runRemove(
   else out.write(formatRemoval(outcome));
   return outcome.exitCode;
 }
+
+/** Runs `divest remove` (`--exit-codes msi`: Windows Installer codes, core/fleet/exit-codes.ts). */
+export const runRemove = withExitCodesFlag(removeCommand, (m) => new UsageError(m));

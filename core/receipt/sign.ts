@@ -7,7 +7,13 @@ import canonicalize from 'canonicalize';
 import { randomUUID, sign } from 'node:crypto';
 import type { z } from 'zod';
 import type { SigningKey } from './keys';
-import { RECEIPT_SCHEMA, UnsignedReceipt, type Receipt, type ReceiptJournal } from '../model/receipt';
+import {
+  RECEIPT_SCHEMA,
+  UnsignedReceipt,
+  type AnyReceipt,
+  type Receipt,
+  type ReceiptJournal,
+} from '../model/receipt';
 
 /**
  * What the caller provides to build a receipt.
@@ -106,6 +112,6 @@ export function signReceipt(unsigned: UnsignedReceipt, key: SigningKey): Receipt
  *
  * Indentation does not matter to the signature (it covers the canonical form), only to people.
  */
-export function serializeReceipt(receipt: Receipt): string {
+export function serializeReceipt(receipt: AnyReceipt): string {
   return `${JSON.stringify(receipt, null, 2)}\n`;
 }

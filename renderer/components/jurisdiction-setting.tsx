@@ -144,7 +144,7 @@ export function FindingDirectives({ ids, banned }: { ids: readonly string[]; ban
   const here = all.filter((d) => appliesHere(d, setting));
   const elsewhere = all.filter((d) => !appliesHere(d, setting));
   const list = (ds: typeof all) => (
-    <ul className="usa-list usa-list--unstyled directive-links">
+    <ul className="usa-list usa-list--unstyled directive-links directive-links--coded">
       {ds.map((d) => (
         <li key={d.id}>
           {d.region ? <span className="jurisdiction-code">{d.region.code}</span> : null}

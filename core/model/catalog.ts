@@ -351,15 +351,12 @@ export const Catalog = z
     };
     walk({ vendors: cat.vendors, directives: cat.directives, products: cat.products }, []);
 
+    // A `covers` entry that names a vendor or product this catalog lacks only reaches nothing: a
+    // release that drops a product is then judged as the weakening it is (release/diff.ts), not as
+    // an invalid catalog. The built-in catalog's test requires every name to resolve.
     const productsById = new Map(cat.products.map((p) => [p.id, p]));
     cat.directives.forEach((d, i) => {
       d.covers.forEach((c, j) => {
-        if (c.vendor !== undefined && !vendorIds.has(c.vendor))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['directives', i, 'covers', j, 'vendor'],
-            message: `unknown vendor "${c.vendor}"`,
-          });
         if (c.products !== undefined && c.vendor === undefined && c.products.length > 0)
           ctx.addIssue({
             code: 'custom',
@@ -368,13 +365,7 @@ export const Catalog = z
           });
         (c.products ?? []).forEach((id, k) => {
           const p = productsById.get(id);
-          if (!p)
-            ctx.addIssue({
-              code: 'custom',
-              path: ['directives', i, 'covers', j, 'products', k],
-              message: `unknown product "${id}"`,
-            });
-          else if (c.vendor !== undefined && p.vendor !== c.vendor)
+          if (p && c.vendor !== undefined && p.vendor !== c.vendor)
             ctx.addIssue({
               code: 'custom',
               path: ['directives', i, 'covers', j, 'products', k],
@@ -453,4 +444,26 @@ export function coveringDirectives(cat: {
 /** A directive's force, with the default for catalogs that do not say. */
 export function directiveForce(d: Pick<Directive, 'force' | 'kind'>): DirectiveForce {
   return d.force ?? (d.kind === 'guidance' ? 'guidance' : 'binding');
+}
+
+/**
+ * The vendor and product names in directives' `covers` that this catalog does not have, in
+ * sentences (they reach nothing; see the schema). Empty for a consistent catalog.
+ */
+export function unresolvedCoverage(cat: {
+  directives: readonly Pick<Directive, 'id' | 'covers'>[];
+  vendors: readonly Pick<Vendor, 'id'>[];
+  products: readonly Pick<Product, 'id'>[];
+}): string[] {
+  const vendors = new Set(cat.vendors.map((v) => v.id));
+  const products = new Set(cat.products.map((p) => p.id));
+  const out: string[] = [];
+  for (const d of cat.directives)
+    for (const c of d.covers) {
+      if (c.vendor !== undefined && !vendors.has(c.vendor))
+        out.push(`directive "${d.id}" covers unknown vendor "${c.vendor}"`);
+      for (const id of c.products ?? [])
+        if (!products.has(id)) out.push(`directive "${d.id}" covers unknown product "${id}"`);
+    }
+  return out;
 }

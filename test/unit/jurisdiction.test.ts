@@ -13,7 +13,12 @@ import {
   coverageHere,
   parseJurisdictions,
 } from '../../core/catalog/jurisdiction';
-import { coveringDirectives, directiveForce, type CatalogInput } from '../../core/model/catalog';
+import {
+  coveringDirectives,
+  directiveForce,
+  unresolvedCoverage,
+  type CatalogInput,
+} from '../../core/model/catalog';
 import products from '../../catalog/products.json';
 import directives from '../../catalog/directives.json';
 
@@ -134,7 +139,22 @@ describe('catalog validation of the new fields', () => {
     expect(appliesHere(old.directives[0]!, ['AU'])).toBe(true);
   });
 
-  it('names an unknown vendor, a product of another vendor, and products without a vendor', () => {
+  it('resolves every vendor and product the built-in directives cover', () => {
+    expect(unresolvedCoverage(catalog)).toEqual([]);
+  });
+
+  it('lets a release drop a covered product (a weakening the diff reports), and says what no longer resolves', () => {
+    const doc = input() as { products: { id: string }[] };
+    doc.products = doc.products.filter((p) => p.id !== 'kaspersky-free');
+    const { catalog: dropped } = validateCatalog(doc, 'dropped', () => 'x');
+    expect(unresolvedCoverage(dropped)).toEqual([
+      'directive "it-dl-21-2022-art-29" covers unknown product "kaspersky-free"',
+      'directive "de-bsi-warning-2022" covers unknown product "kaspersky-free"',
+      'directive "nl-kaspersky-phase-out-2018" covers unknown product "kaspersky-free"',
+    ]);
+  });
+
+  it('refuses a product of another vendor and products without a vendor; unknown names reach nothing', () => {
     const doc = input() as { directives: { id: string; covers?: unknown[] }[] };
     const nl = doc.directives.find((d) => d.id === 'nl-kaspersky-phase-out-2018')!;
     nl.covers = [
@@ -148,15 +168,26 @@ describe('catalog validation of the new fields', () => {
       },
       { name: 'Loose', products: ['kaspersky-free'], text: 'x', refs: ['nl-techzine-2018'] },
     ];
-    const problems = problemsOf(doc);
-    expect(problems).toEqual([
+    expect(problemsOf(doc)).toEqual([
       expect.stringMatching(
-        /directive "nl-kaspersky-phase-out-2018".*covers\[0\]\.vendor.*unknown vendor "nobody"/,
+        /directive "nl-kaspersky-phase-out-2018".*covers\[1\]\.products\[0\].*"ultraav" is not a product of vendor "kaspersky"/,
       ),
-      expect.stringMatching(/covers\[1\]\.products\[0\].*"ultraav" is not a product of vendor "kaspersky"/),
-      expect.stringMatching(/covers\[1\]\.products\[1\].*unknown product "no-such-product"/),
       expect.stringMatching(/covers\[2\]\.products.*give "vendor"/),
     ]);
+    const lenient = input() as { directives: { id: string; covers?: unknown[] }[] };
+    lenient.directives[0]!.covers = [
+      nl.covers[0],
+      { ...(nl.covers[1] as object), products: ['no-such-product'] },
+    ];
+    const { catalog: parsed } = validateCatalog(lenient, 'lenient', () => 'x');
+    expect(unresolvedCoverage(parsed)).toEqual([
+      'directive "bod-17-01" covers unknown vendor "nobody"',
+      'directive "bod-17-01" covers unknown product "no-such-product"',
+    ]);
+    // Reaching nothing: no product gains the directive through them.
+    const safeKids = parsed.products.find((p) => p.id === 'kaspersky-safe-kids')!;
+    expect(safeKids.directives[0]).toBe('ndaa-fy2018-1634');
+    expect(safeKids.directives).not.toContain('bod-17-01');
   });
 
   it('refuses a jurisdiction code that is not ISO 3166, and a covered vendor without a source', () => {

@@ -10,23 +10,32 @@ import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
 import { table } from './table';
+import {
+  JURISDICTION_FLAG,
+  JURISDICTION_HELP,
+  JurisdictionOption,
+  coverageCell,
+  coverageLines,
+  jurisdictionChoice,
+  type JurisdictionChoice,
+} from './jurisdiction-option';
 
-const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+const SCAN_HELP = `divest scan [--json] [--evidence] [--jurisdiction CODES] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Scans this machine (or a mounted Linux/macOS image with --host-root) for banned software.
+${JURISDICTION_HELP}
 Exit codes: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
 `;
 
-/** Compact directive labels for the table ("NDAA FY2018 §1634", not "... / FAR 52.204-23"). */
-function directiveNames(catalog: LoadedCatalog): Map<string, string> {
-  return new Map(
-    catalog.catalog.directives.map((d) => [d.id, d.shortName.split(/ \/ | \(/)[0] ?? d.shortName]),
-  );
-}
+const ALL_JURISDICTIONS: JurisdictionChoice = { setting: [], source: 'default' };
 
 /** The human-readable report of a scan. */
-export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvidence: boolean): string {
-  const names = directiveNames(catalog);
+export function formatScan(
+  result: ScanResult,
+  catalog: LoadedCatalog,
+  withEvidence: boolean,
+  jurisdictions: JurisdictionChoice = ALL_JURISDICTIONS,
+): string {
   const lines: string[] = [];
   const target = result.hostRoot
     ? `the ${result.host.os} image at ${result.hostRoot}`
@@ -44,12 +53,12 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
       f.version ?? '-',
       f.status === 'banned' ? 'BANNED' : 'REVIEW',
       f.presence,
-      f.directives.map((d) => names.get(d) ?? d).join(', ') || '-',
+      coverageCell(f.directives, catalog, jurisdictions.setting),
       String(f.evidence.length),
     ]);
     lines.push(
       table(
-        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES', 'EVIDENCE'],
+        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES (BY JURISDICTION)', 'EVIDENCE'],
         rows,
         [48, 20, 6, 9, 90, 8],
       ),
@@ -60,6 +69,8 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
         for (const e of f.evidence) lines.push(`  - [${e.kind}] ${e.location}: ${e.detail}`);
       }
     }
+    const coverage = coverageLines(result.findings, catalog, jurisdictions);
+    if (coverage.length) lines.push('', ...coverage);
     lines.push('');
     const installed = result.findings.filter(
       (f) => f.status === 'banned' && f.presence === 'installed',
@@ -96,8 +107,8 @@ export async function runScan(
   const { options, help } = parseCommand(
     'scan',
     argv,
-    { ...COMMON_FLAGS, evidence: { type: 'boolean' } },
-    CommonOptions.extend({ evidence: z.boolean().default(false) }),
+    { ...COMMON_FLAGS, ...JURISDICTION_FLAG, evidence: { type: 'boolean' } },
+    CommonOptions.extend({ ...JurisdictionOption, evidence: z.boolean().default(false) }),
     { min: 0, max: 0, names: '' },
   );
   if (help) {
@@ -106,6 +117,7 @@ export async function runScan(
   }
   const ws = makeWorkspace(options, err);
   const catalog = ws.catalog;
+  const jurisdictions = jurisdictionChoice(options.jurisdiction, ws.dataDir, catalog);
   if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.
   const { result, notRecorded } = await scanAndRecord(ws, 'scan', { tolerateJournalFailure: true });
@@ -114,7 +126,9 @@ export async function runScan(
       `divest: the scan is not recorded in the journal (${notRecorded}); use --data-dir to choose a writable folder.\n`,
     );
   out.write(
-    options.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result, catalog, options.evidence),
+    options.json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : formatScan(result, catalog, options.evidence, jurisdictions),
   );
   return scanExitCode(result);
 }

@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Button, Fieldset, Form, Label, Radio, TextInput } from '@trussworks/react-uswds';
 import type { ApiError, Settings } from '../../core/api';
 import { ErrorAlert, Notice, ScreenHeading } from '../components/common';
+import { JurisdictionSetting } from '../components/jurisdiction-setting';
 import { useStore } from '../store';
 
 /** The Settings screen. */
@@ -30,7 +31,9 @@ export function SettingsScreen() {
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const err = await saveSettings(draft);
+    // The jurisdictions have their own form (JurisdictionSetting): never overwrite them from here.
+    const { jurisdictions: _jurisdictions, ...rest } = draft;
+    const err = await saveSettings(rest);
     setError(err);
     setSaved(!err);
   };
@@ -97,6 +100,7 @@ export function SettingsScreen() {
         {saved ? <Notice type="success" slim title="Settings saved" level="h2" /> : null}
       </div>
       {error ? <ErrorAlert error={error} /> : null}
+      <JurisdictionSetting />
       {info ? (
         <section aria-labelledby="about-heading" className="margin-top-4">
           <h2 id="about-heading">About this installation</h2>

@@ -7,8 +7,9 @@
 import type { InventoryItem } from '../host/inventory';
 import type { PathHit } from '../host/paths';
 import type { HostOs } from '../model/host';
-import { type CompiledProduct, type Matcher, osKey } from './compile';
+import { type CompiledProduct, type Matcher, osKey, pathPatternNames } from './compile';
 import { type ClassifyContext, type Sighting, evidenceOf, evidenceSpec } from './evidence';
+import { isProgramFolder } from './evidence/file';
 import { vendorKeyProduct } from './evidence/vendor-key';
 
 /** A piece of evidence claimed by a product. */
@@ -21,16 +22,21 @@ export function classifyContext(m: Matcher, os: HostOs, items: readonly Inventor
   const vendorKeyByCode = new Map<string, CompiledProduct>(); // ProductCode (upper) -> product
   // A consumer service is named after its vendor key (service AVP21.2 <-> KasperskyLab\AVP21.2).
   const vendorKeyByName = new Map<string, CompiledProduct>();
+  const vendorKeysSeen = new Set<string>();
   if (os === 'windows') {
     for (const item of items) {
       if (item.kind !== 'vendor-key') continue;
+      const owner = m.vendors.find((v) =>
+        v.vendor.registryKeys.some((k) => item.location.toLowerCase().includes(`\\${k.toLowerCase()}`)),
+      );
+      if (owner) vendorKeysSeen.add(owner.vendor.id);
       const p = vendorKeyProduct(m, item);
       const code = item.values.ProductCode;
       if (p && code) vendorKeyByCode.set(code.toUpperCase(), p);
       if (p && item.keyName) vendorKeyByName.set(item.keyName.toLowerCase(), p);
     }
   }
-  return { m, os, vendorKeyByCode, vendorKeyByName };
+  return { m, os, vendorKeyByCode, vendorKeyByName, vendorKeysSeen };
 }
 
 /** The claim of `product` (if any) on an item; fallback evidence that cannot stand alone is shared. */
@@ -50,11 +56,34 @@ export function classifyItem(item: InventoryItem, ctx: ClassifyContext): Compile
   return evidenceSpec(item.kind).classify(item, ctx);
 }
 
-/** The product a catalog path hit belongs to: the most specific one; shared patterns are the fallback's. */
+/**
+ * The product a catalog path hit belongs to: the most specific one; a vendor-wide pattern's hit
+ * that is a named product's own folder (`/opt/kaspersky/*` finding `/opt/kaspersky/kesl`) is that
+ * product's; the rest of the shared patterns are the fallback's.
+ */
 export function pathHitOwner(m: Matcher, os: HostOs, hit: PathHit): CompiledProduct | undefined {
   const key = osKey(os);
   const owners = m.products.filter((p) => p[key].paths.includes(hit.pattern));
-  return owners.find((p) => !p.product.fallback) ?? owners[0];
+  const named = owners.find((p) => !p.product.fallback);
+  if (named || owners.length === 0) return named ?? owners[0];
+  const location = hit.entry.location;
+  return (
+    m.products.find(
+      (p) => !p.product.fallback && p[key].paths.some((pat) => pathPatternNames(pat, location)),
+    ) ?? owners[0]
+  );
+}
+
+/**
+ * A folder found by a vendor-wide wildcard (`/opt/kaspersky/*`, `...\Kaspersky Lab\*`) that is a
+ * program folder with something in it: an installed product of the vendor in its own right, even
+ * when the catalog does not name it. It stands alone (it is no trace to hand to another product).
+ */
+function standsAlone(hit: PathHit): boolean {
+  const last = hit.pattern.split(/[\\/]/).pop() ?? '';
+  return (
+    last.includes('*') && hit.entry.isDirectory && !hit.entry.empty && isProgramFolder(hit.entry.location)
+  );
 }
 
 /** Every claim on the inventory and the path hits, in the order they were seen. */
@@ -70,6 +99,11 @@ export function claimsOf(
     if (c) claims.push(c);
   };
   for (const item of items) add(claimOf(classifyItem(item, ctx), item));
-  for (const hit of pathHits) add(claimOf(pathHitOwner(m, os, hit), { ...hit.entry }));
+  for (const hit of pathHits) {
+    const owner = pathHitOwner(m, os, hit);
+    const c = claimOf(owner, { ...hit.entry });
+    if (c && owner?.product.fallback && standsAlone(hit)) c.shared = false;
+    add(c);
+  }
   return claims;
 }

@@ -32,7 +32,9 @@ if (oses.has('linux')) runs.push(runLinux(cli, log));
 if (oses.has('macos')) runs.push(runMacos(cli, log));
 if (oses.has('windows')) runs.push(await runWindows(cli, log));
 
-console.log(`Detection corpus, scanned by ${path.relative(process.cwd(), cli) || cli} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+console.log(
+  `Detection corpus, scanned by ${path.relative(process.cwd(), cli) || cli} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+);
 console.log('OS       artifacts  detected        right product   look-alikes  false positives');
 for (const f of figures(runs)) {
   if (f.artifacts === 0 && f.lookalikes === 0) continue;
@@ -44,7 +46,8 @@ for (const f of figures(runs)) {
 const missed = runs.flatMap((r) => r.artifacts).filter((a) => !a.rightProduct);
 if (missed.length) {
   console.log('\nMissed or misnamed:');
-  for (const a of missed) console.log(`  ${a.os} ${a.id} [${a.class}] expected ${a.expect}; got ${a.got.join(', ') || 'nothing'}`);
+  for (const a of missed)
+    console.log(`  ${a.os} ${a.id} [${a.class}] expected ${a.expect}; got ${a.got.join(', ') || 'nothing'}`);
 }
 const fps = runs.flatMap((r) => r.lookalikes).filter((l) => l.flagged);
 if (fps.length) {

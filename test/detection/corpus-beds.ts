@@ -161,7 +161,11 @@ interface LinuxPackage {
   arch?: string;
 }
 
-function fixtureOf(p: LinuxPackage, maintainer = KASPERSKY_MAINTAINER, vendor = KASPERSKY_VENDOR): FixturePackage {
+function fixtureOf(
+  p: LinuxPackage,
+  maintainer = KASPERSKY_MAINTAINER,
+  vendor = KASPERSKY_VENDOR,
+): FixturePackage {
   const [version, release] = p.version.split('-');
   return {
     name: p.name,
@@ -200,7 +204,8 @@ function linuxBed(a: Artifact): Bed {
     });
   } else if (a.kind === 'folder') {
     const { path: p, files } = a.folder as { path: string; files: Record<string, string> | null };
-    if (files) writeIntoRoot(bed.root, Object.fromEntries(Object.entries(files).map(([k, v]) => [`${p}/${k}`, v])));
+    if (files)
+      writeIntoRoot(bed.root, Object.fromEntries(Object.entries(files).map(([k, v]) => [`${p}/${k}`, v])));
     else writeIntoRoot(bed.root, { [p]: '{}\n' });
   }
   return bed;
@@ -231,7 +236,11 @@ function aptStatus(): { text: string; count: number } | undefined {
     seen.add(name);
     const keep = para
       .split('\n')
-      .filter((l) => /^(Package|Priority|Section|Installed-Size|Maintainer|Architecture|Version|Description|Essential):/.test(l));
+      .filter((l) =>
+        /^(Package|Priority|Section|Installed-Size|Maintainer|Architecture|Version|Description|Essential):/.test(
+          l,
+        ),
+      );
     out.push([keep[0], 'Status: install ok installed', ...keep.slice(1)].join('\n'));
   }
   return { text: `${out.join('\n\n')}\n`, count: seen.size };
@@ -261,7 +270,12 @@ export function runLinux(cli: string, log: (s: string) => void = () => {}): Corp
       const found = scanRoot(cli, bed.root, 'linux');
       items += apt.count;
       if (found.length === 0)
-        lookalikes.push({ os: 'linux', id: `apt-cache dumpavail (${apt.count} packages)`, flagged: false, got: [] });
+        lookalikes.push({
+          os: 'linux',
+          id: `apt-cache dumpavail (${apt.count} packages)`,
+          flagged: false,
+          got: [],
+        });
       for (const f of found)
         lookalikes.push({
           os: 'linux',
@@ -277,7 +291,16 @@ export function runLinux(cli: string, log: (s: string) => void = () => {}): Corp
   const rpmBed = makeRpmRoot();
   try {
     const rpms = la.packages.map((n) =>
-      buildRpm(rpmSpecOf(fixtureOf({ name: n, version: '1.0-1', files: { [`/usr/bin/${n}`]: '#!/bin/sh\n' } }, `Debian <${n}@packages.debian.org>`, 'Debian')), out.root),
+      buildRpm(
+        rpmSpecOf(
+          fixtureOf(
+            { name: n, version: '1.0-1', files: { [`/usr/bin/${n}`]: '#!/bin/sh\n' } },
+            `Debian <${n}@packages.debian.org>`,
+            'Debian',
+          ),
+        ),
+        out.root,
+      ),
     );
     installRpms(rpmBed, rpms);
     const found = scanRoot(cli, rpmBed.root, 'linux');
@@ -347,11 +370,23 @@ export function runMacos(cli: string, log: (s: string) => void = () => {}): Corp
   try {
     const found = scanRoot(cli, bed.root, 'macos');
     for (const x of la) {
-      const holding = found.filter(macHolds({ ...x, expect: '', meaning: 'installed', class: '', source: [] }));
-      lookalikes.push({ os: 'macos', id: x.id, flagged: holding.length > 0, got: holding.map((f) => f.productId) });
+      const holding = found.filter(
+        macHolds({ ...x, expect: '', meaning: 'installed', class: '', source: [] }),
+      );
+      lookalikes.push({
+        os: 'macos',
+        id: x.id,
+        flagged: holding.length > 0,
+        got: holding.map((f) => f.productId),
+      });
     }
     if (found.length > 0 && lookalikes.every((l) => !l.flagged))
-      lookalikes.push({ os: 'macos', id: 'look-alike root', flagged: true, got: found.map((f) => f.productId) });
+      lookalikes.push({
+        os: 'macos',
+        id: 'look-alike root',
+        flagged: true,
+        got: found.map((f) => f.productId),
+      });
   } finally {
     bed.cleanup();
   }
@@ -383,7 +418,9 @@ const regStr = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g,
 const dword = (n: number): string => `dword:${n.toString(16).padStart(8, '0')}`;
 
 /** A .reg file (UTF-16LE with BOM, as regedit writes it) with the items' keys. */
-export function regFileOf(items: readonly { kind: string; uninstall?: unknown; service?: unknown }[]): Buffer {
+export function regFileOf(
+  items: readonly { kind: string; uninstall?: unknown; service?: unknown }[],
+): Buffer {
   const lines = ['Windows Registry Editor Version 5.00', ''];
   for (const it of items) {
     if (it.kind === 'uninstall') {
@@ -414,7 +451,12 @@ export function regFileOf(items: readonly { kind: string; uninstall?: unknown; s
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\r\n'), 'utf16le')]);
 }
 
-function winHolds(a: { kind: string; uninstall?: unknown; service?: unknown; folder?: unknown }): (f: Finding) => boolean {
+function winHolds(a: {
+  kind: string;
+  uninstall?: unknown;
+  service?: unknown;
+  folder?: unknown;
+}): (f: Finding) => boolean {
   if (a.kind === 'uninstall') {
     const k = lower(`\\uninstall\\${(a.uninstall as WinUninstall).keyName}`);
     return (f) => evidenceHas(f, (l) => l.endsWith(k));
@@ -430,7 +472,13 @@ function winHolds(a: { kind: string; uninstall?: unknown; service?: unknown; fol
 export async function runWindows(cli: string, log: (s: string) => void = () => {}): Promise<CorpusRun> {
   const win = await import('../beds/windows');
   const reason = win.windowsSkipReason();
-  if (reason) return { artifacts: [], lookalikes: [], lookalikeItems: { linux: 0, windows: 0, macos: 0 }, skipped: [`windows: ${reason}`] };
+  if (reason)
+    return {
+      artifacts: [],
+      lookalikes: [],
+      lookalikeItems: { linux: 0, windows: 0, macos: 0 },
+      skipped: [`windows: ${reason}`],
+    };
   const nodeExe = win.ensureNodeExe();
   const corpus = readCorpus('windows');
   const la = corpus.lookalikes as { id: string; kind: string; uninstall?: unknown; service?: unknown }[];
@@ -467,11 +515,16 @@ export async function runWindows(cli: string, log: (s: string) => void = () => {
             writeFileSync(full, content);
           }
         }
-        const r = prefix.run([nodeExe, win.zPath(cli), 'scan', '--json', '--evidence', '--data-dir', win.DATA_DIR], {
-          timeoutMs: 600_000,
-        });
+        const r = prefix.run(
+          [nodeExe, win.zPath(cli), 'scan', '--json', '--evidence', '--data-dir', win.DATA_DIR],
+          {
+            timeoutMs: 600_000,
+          },
+        );
         if (r.status !== 0 && r.status !== 10)
-          throw new Error(`windows scan (${g.name}) exited ${String(r.status)}:\n${r.stderr}${r.stdout.slice(0, 2000)}`);
+          throw new Error(
+            `windows scan (${g.name}) exited ${String(r.status)}:\n${r.stderr}${r.stdout.slice(0, 2000)}`,
+          );
         const found = parseScan(r.stdout, g.name);
         for (const a of g.artifacts) {
           artifacts.push(judge('windows', a, found, winHolds(a)));
@@ -479,10 +532,20 @@ export async function runWindows(cli: string, log: (s: string) => void = () => {
         }
         for (const x of g.items) {
           const holding = found.filter(winHolds(x));
-          lookalikes.push({ os: 'windows', id: x.id, flagged: holding.length > 0, got: holding.map((f) => f.productId) });
+          lookalikes.push({
+            os: 'windows',
+            id: x.id,
+            flagged: holding.length > 0,
+            got: holding.map((f) => f.productId),
+          });
         }
         if (g.name === 'lookalikes' && found.length > 0 && lookalikes.every((l) => !l.flagged))
-          lookalikes.push({ os: 'windows', id: 'look-alike prefix', flagged: true, got: found.map((f) => f.productId) });
+          lookalikes.push({
+            os: 'windows',
+            id: 'look-alike prefix',
+            flagged: true,
+            got: found.map((f) => f.productId),
+          });
       } finally {
         prefix.cleanup();
       }

@@ -9,7 +9,6 @@ import type { PathHit } from '../host/paths';
 import type { HostOs } from '../model/host';
 import { type CompiledProduct, type Matcher, osKey, pathPatternNames } from './compile';
 import { type ClassifyContext, type Sighting, evidenceOf, evidenceSpec } from './evidence';
-import { isProgramFolder } from './evidence/file';
 import { vendorKeyProduct } from './evidence/vendor-key';
 
 /** A piece of evidence claimed by a product. */
@@ -74,24 +73,17 @@ export function pathHitOwner(m: Matcher, os: HostOs, hit: PathHit): CompiledProd
   );
 }
 
-/**
- * A folder found by a vendor-wide wildcard (`/opt/kaspersky/*`, `...\Kaspersky Lab\*`) that is a
- * program folder with something in it: an installed product of the vendor in its own right, even
- * when the catalog does not name it. It stands alone (it is no trace to hand to another product).
- */
-function standsAlone(hit: PathHit): boolean {
-  const last = hit.pattern.split(/[\\/]/).pop() ?? '';
-  return (
-    last.includes('*') && hit.entry.isDirectory && !hit.entry.empty && isProgramFolder(hit.entry.location)
-  );
-}
-
 /** Every claim on the inventory and the path hits, in the order they were seen. */
 export function claimsOf(
   m: Matcher,
   os: HostOs,
   items: readonly InventoryItem[],
   pathHits: readonly PathHit[],
+  /**
+   * Folders found by a vendor-wide wildcard that hold programs (program-folders.ts): installed
+   * products of the vendor in their own right, which stand alone instead of joining another finding.
+   */
+  programFolders: ReadonlySet<string> = new Set(),
 ): Claim[] {
   const ctx = classifyContext(m, os, items);
   const claims: Claim[] = [];
@@ -102,7 +94,7 @@ export function claimsOf(
   for (const hit of pathHits) {
     const owner = pathHitOwner(m, os, hit);
     const c = claimOf(owner, { ...hit.entry });
-    if (c && owner?.product.fallback && standsAlone(hit)) c.shared = false;
+    if (c && owner?.product.fallback && programFolders.has(hit.entry.location)) c.shared = false;
     add(c);
   }
   return claims;

@@ -3,9 +3,9 @@
  * (classify.ts gives each hit to the most specific product whose pattern it is). The product's own
  * program folder with something in it counts as installed (a manual install without a package);
  * shared vendor folders and empty folders do not: package managers leave empty parents behind,
- * and /opt/kaspersky belongs to no single product. A non-empty folder the vendor-wide wildcard
- * finds in a program place (`/opt/kaspersky/<name>`) is an installed product, named or not
- * (classify.ts makes it stand alone).
+ * and /opt/kaspersky belongs to no single product. A folder the vendor-wide wildcard finds in a
+ * program place (`/opt/kaspersky/<name>`) that holds programs is an installed product, named or
+ * not (program-folders.ts looks, classify.ts makes it stand alone).
  */
 import { EVIDENCE_KINDS } from '../../model/evidence-labels';
 import type { EvidenceKindSpec } from './spec';

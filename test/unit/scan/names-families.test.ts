@@ -2,8 +2,11 @@
  * Matching that generalises (issue 10): vendor names compared across languages, quotes and legal
  * forms; services and drivers of the vendor's families recognised only with confirmation on the
  * machine; a service by the program folder its image is in; a non-empty folder the vendor-wide
- * wildcard finds is an installed product that stands alone.
+ * wildcard finds and that holds programs is an installed product that stands alone.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InventoryItem } from '../../../core/host/inventory';
 import { loadBuiltInCatalog } from '../../../core/catalog/load';
@@ -14,6 +17,7 @@ import {
   pathPatternNames,
   vendorOfPublisher,
 } from '../../../core/scan/compile';
+import { programFolders } from '../../../core/scan/program-folders';
 import { ACME, acmeCatalog } from './acme-catalog';
 import { driver, hit, uninstall, vendorKey, winService } from './items';
 
@@ -141,11 +145,30 @@ describe('folders found by a vendor-wide wildcard', () => {
     );
   });
 
-  it('an unknown non-empty program folder stands alone (installed); an empty one is a shared trace', () => {
-    const [full] = claimsOf(acme, 'linux', [], [hit('/opt/acme/*', '/opt/acme/other')]);
-    expect(full?.shared).toBe(false);
-    const [empty] = claimsOf(acme, 'linux', [], [hit('/opt/acme/*', '/opt/acme/other', { empty: true })]);
-    expect(empty?.shared).toBe(true);
+  it('an unknown folder holding programs stands alone (installed); one without is a shared trace', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'divest-progfolders-'));
+    try {
+      mkdirSync(path.join(root, 'opt/acme/tool/bin'), { recursive: true });
+      writeFileSync(path.join(root, 'opt/acme/tool/bin/run'), '#!/bin/sh\n', { mode: 0o755 });
+      mkdirSync(path.join(root, 'opt/acme/logs'), { recursive: true });
+      writeFileSync(path.join(root, 'opt/acme/logs/x.log'), 'x\n', { mode: 0o644 });
+      const hits = [
+        hit('/opt/acme/*', '/opt/acme/tool'),
+        hit('/opt/acme/*', '/opt/acme/logs'),
+        hit('/opt/acme'),
+      ];
+      const programs = await programFolders(hits, { os: 'linux', root });
+      expect([...programs]).toEqual(['/opt/acme/tool']);
+      const [tool, logs] = claimsOf(acme, 'linux', [], hits.slice(0, 2), programs);
+      expect(tool?.shared).toBe(false);
+      expect(logs?.shared).toBe(true);
+      // A folder that cannot be looked into counts as holding programs (never reported absent).
+      expect([
+        ...(await programFolders([hit('/opt/acme/*', '/opt/acme/gone')], { os: 'linux', root })),
+      ]).toEqual(['/opt/acme/gone']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('path patterns name locations by their tail, with * inside the last segment only', () => {

@@ -327,7 +327,7 @@ interface MacApp {
   CFBundleName: string;
 }
 
-function macSpec(a: { kind: string; app?: unknown; folder?: unknown }): Parameters<typeof makeMacosRoot>[0] {
+function macSpec(a: { kind: string; [k: string]: unknown }): Parameters<typeof makeMacosRoot>[0] {
   if (a.kind === 'app') {
     const app = a.app as MacApp;
     return {
@@ -343,12 +343,29 @@ function macSpec(a: { kind: string; app?: unknown; folder?: unknown }): Paramete
       ],
     };
   }
+  if (a.kind === 'kext') return { kexts: [a.kext as { path: string; bundleId: string; version: string }] };
+  if (a.kind === 'sysext') {
+    const x = a.sysext as { identifier: string; teamID: string; version: string };
+    return {
+      systemExtensions: [{ ...x, state: 'activated_enabled', uuid: '6F1C0A2E-3B4D-4E5F-8A9B-0C1D2E3F4A5B' }],
+    };
+  }
+  if (a.kind === 'receipt') return { receipts: [a.receipt as { id: string; version: string }] };
+  if (a.kind === 'launchd')
+    return { launchd: [a.launchd as { path: string; label: string; program: string }] };
   const { path: p, files } = a.folder as { path: string; files: Record<string, string> };
   return { files: Object.fromEntries(Object.entries(files).map(([k, v]) => [`${p}/${k}`, v])) };
 }
 
+/** What in an evidence location shows the artifact: its path, or its identifier. */
+function macNeedle(a: { kind: string; [k: string]: unknown }): string {
+  const x = a[a.kind] as { path?: string; identifier?: string; id?: string };
+  return lower(x.path ?? x.identifier ?? x.id ?? '');
+}
+
 function macHolds(a: Artifact): (f: Finding) => boolean {
-  const p = lower(a.kind === 'app' ? (a.app as MacApp).path : (a.folder as { path: string }).path);
+  const p = macNeedle(a);
+  if (a.kind === 'sysext' || a.kind === 'receipt') return (f) => evidenceHas(f, (l) => l.includes(p));
   return (f) => evidenceHas(f, (l) => l === p || l.startsWith(`${p}/`) || p.startsWith(`${l}/`));
 }
 

@@ -73,6 +73,28 @@ export function pathHitOwner(m: Matcher, os: HostOs, hit: PathHit): CompiledProd
   );
 }
 
+const folderKey = (p: string): string => p.replace(/[\\/]+$/, '').toLowerCase();
+
+/**
+ * The folders the named products found say they live in: an Uninstall entry's InstallLocation,
+ * and the `/opt/<vendor>/<name>` folders of a package's files.
+ */
+function installFolders(claims: readonly Claim[]): Map<string, CompiledProduct> {
+  const out = new Map<string, CompiledProduct>();
+  for (const c of claims) {
+    if (c.product.product.fallback) continue;
+    const item = c.item;
+    if (item.kind === 'registry-uninstall' && item.installLocation)
+      out.set(folderKey(item.installLocation), c.product);
+    if (item.kind === 'package')
+      for (const f of item.files ?? []) {
+        const dir = /^(\/opt\/[^/]+\/[^/]+)\//.exec(f)?.[1];
+        if (dir) out.set(folderKey(dir), c.product);
+      }
+  }
+  return out;
+}
+
 /** Every claim on the inventory and the path hits, in the order they were seen. */
 export function claimsOf(
   m: Matcher,
@@ -91,8 +113,11 @@ export function claimsOf(
     if (c) claims.push(c);
   };
   for (const item of items) add(claimOf(classifyItem(item, ctx), item));
+  const installedIn = installFolders(claims);
   for (const hit of pathHits) {
-    const owner = pathHitOwner(m, os, hit);
+    let owner = pathHitOwner(m, os, hit);
+    // A vendor-wide folder that a found product says it is installed in is that product's.
+    if (owner?.product.fallback) owner = installedIn.get(folderKey(hit.entry.location)) ?? owner;
     const c = claimOf(owner, { ...hit.entry });
     if (c && owner?.product.fallback && programFolders.has(hit.entry.location)) c.shared = false;
     add(c);

@@ -19,7 +19,7 @@ import {
 } from '../../../core/scan/compile';
 import { programFolders } from '../../../core/scan/program-folders';
 import { ACME, acmeCatalog } from './acme-catalog';
-import { driver, hit, uninstall, vendorKey, winService } from './items';
+import { dpkg, driver, hit, uninstall, vendorKey, winService } from './items';
 
 const acme = compileCatalog(acmeCatalog);
 const builtIn = compileCatalog(loadBuiltInCatalog().catalog);
@@ -169,6 +169,21 @@ describe('folders found by a vendor-wide wildcard', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("a folder a found product says it is installed in is that product's, not a second product", () => {
+    const pkg = dpkg('acme-agent', { files: ['/opt/acme/agent2/bin/agentd', '/etc/acme/agent.conf'] });
+    const claims = claimsOf(
+      acme,
+      'linux',
+      [pkg],
+      [hit('/opt/acme/*', '/opt/acme/agent2')],
+      new Set(['/opt/acme/agent2']),
+    );
+    expect(claims.map((c) => [c.product.product.id, c.shared])).toEqual([
+      [ACME.agent, false],
+      [ACME.agent, false],
+    ]);
   });
 
   it('path patterns name locations by their tail, with * inside the last segment only', () => {

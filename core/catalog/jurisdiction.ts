@@ -110,7 +110,8 @@ export function readJurisdictionFile(
   try {
     text = readRegularFileSync(file, { maxBytes: 64 * 1024, what: 'jurisdiction setting' }).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No file, or no data folder yet (or a data folder that is not a folder: the scan says so itself).
+    if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw e;
   }
   let parsed: z.infer<typeof JurisdictionFile>;

@@ -86,6 +86,14 @@ export const WindowsSignature = z.strictObject({
   services: z.array(Pattern).default([]),
   /** Kernel/file-system driver service names (Type 1 or 2). */
   drivers: z.array(Pattern).default([]),
+  /**
+   * Driver names of the vendor's families (`^kl`): the vendor's only when the machine confirms it
+   * (the image under one of the vendor's folders, a display name that is the vendor's, or the
+   * vendor's own registry key present). Older and newer drivers of a family are caught without a list.
+   */
+  driverFamilies: z.array(Pattern).default([]),
+  /** Service names of the vendor's families, confirmed the same way as {@link driverFamilies}. */
+  serviceFamilies: z.array(Pattern).default([]),
   paths: z.array(PathPattern).default([]),
   /** displayName in root\SecurityCenter2 AntiVirusProduct. */
   securityCenter: z.array(Pattern).default([]),
@@ -122,6 +130,14 @@ export const Vendor = z.strictObject({
   name: z.string().min(1),
   /** Windows Uninstall `Publisher` values that are this vendor (whole-string match). */
   publishers: z.array(Pattern).min(1),
+  /**
+   * The vendor's names in every language and script (`Kaspersky Lab`, `Лаборатория Касперского`),
+   * compared after normalization (case, quotes and punctuation, legal forms such as AO, АО, JSC,
+   * ZAO, ЗАО, Ltd, GmbH): `АО "Лаборатория Касперского"` and `Kaspersky Lab ZAO` are the vendor.
+   */
+  names: z.array(z.strictObject({ name: z.string().min(2), ...sourced })).default([]),
+  /** Folder names of the vendor's programs and data (`Kaspersky Lab`, `KasperskyLab`). */
+  folders: z.array(z.string().min(3)).default([]),
   /** dpkg Maintainer / rpm Vendor values that are this vendor. */
   maintainers: z.array(Pattern).default([]),
   /** Apple Developer Team IDs. */

@@ -65,12 +65,45 @@ function chooseTool(os: HostOs, finding: Finding, product: Product): Uninstaller
       if (!product.removal?.linux)
         return { skip: 'the catalog has no package removal recipe for this product' };
       const managers = new Set(finding.removalHints.packages.map((p) => p.manager));
-      if (managers.size === 0) return { skip: 'no package of this product is registered with dpkg or rpm' };
+      if (managers.size === 0)
+        return {
+          skip: 'no package of this product is registered with dpkg or rpm',
+          byHand: unpackagedSteps(finding),
+        };
       if (managers.size > 1)
         return { skip: 'the product is registered with both dpkg and rpm; remove it by hand' };
       return managers.has('dpkg') ? TOOLS.dpkg : TOOLS.rpm;
     }
   }
+}
+
+/**
+ * Concrete instructions for a Linux product found by its program folder alone (a manual install,
+ * or a package database that lost it): its own uninstaller first, then its services, then its folders.
+ */
+function unpackagedSteps(finding: Finding): string[] {
+  // The product's own folders: a vendor-wide parent (/opt/kaspersky) may hold other products too.
+  const all = finding.removalHints.paths;
+  const folders = all.filter((p) => !all.some((q) => q.startsWith(`${p}/`)));
+  const units = finding.evidence
+    .filter((e) => e.kind === 'service')
+    .map((e) => e.location.split('/').pop() ?? e.location);
+  const programFolders = folders.filter((p) => p.startsWith('/opt/'));
+  return [
+    ...(programFolders.length
+      ? [
+          `Look in ${programFolders.join(', ')} for the product's own uninstaller or setup script (for example bin/setup.py --uninstall, lib/bin/setup/uninstall.pl) and run it as root.`,
+        ]
+      : []),
+    ...(units.length
+      ? [`Stop and disable its services as root: systemctl disable --now ${units.join(' ')}.`]
+      : []),
+    ...(folders.length
+      ? [
+          `Once nothing of it runs, delete ${folders.join(', ')} as root (keep a copy first if your records policy asks for its logs), then scan again.`,
+        ]
+      : []),
+  ];
 }
 
 type Skipped = Plan['skipped'][number];

@@ -15,6 +15,8 @@ export interface CompiledProduct {
     vendorProductNames: Compiled;
     services: Compiled;
     drivers: Compiled;
+    driverFamilies: Compiled;
+    serviceFamilies: Compiled;
     securityCenter: Compiled;
     paths: string[];
   };
@@ -34,6 +36,46 @@ export interface CompiledVendor {
   vendor: Vendor;
   publishers: Compiled;
   maintainers: Compiled;
+  /** The vendor's names, normalized ({@link normalizeVendorName}). */
+  names: Set<string>;
+  /** The vendor's folder names, lower case. */
+  folders: string[];
+}
+
+/**
+ * Legal forms that say nothing about who a company is, in the languages the vendors' names come
+ * in: Russian (АО, ЗАО, ООО...), English, German, French, Spanish, Portuguese, Dutch, Italian.
+ */
+// prettier-ignore
+const LEGAL_FORMS = new Set([
+  'ao', 'zao', 'oao', 'pao', 'nao', 'jsc', 'cjsc', 'ojsc', 'pjsc', 'llc', 'ltd', 'limited', 'inc',
+  'incorporated', 'corp', 'corporation', 'co', 'plc', 'gmbh', 'ag', 'kg', 'sa', 'sas', 'sarl', 'srl',
+  'spa', 'bv', 'nv', 'ab', 'as', 'oy', 'lda', 'ltda', 'sro',
+  'ао', 'зао', 'оао', 'пао', 'нао', 'ооо', 'ип',
+]);
+
+/**
+ * A company name reduced to what identifies it: Unicode-normalized, lower case, quotes and
+ * punctuation dropped, legal forms dropped wherever they stand. `АО "Лаборатория Касперского"`,
+ * `"Лаборатория Касперского"` and `ЗАО «Лаборатория Касперского»` all become
+ * `лаборатория касперского`; `AO Kaspersky Lab` and `Kaspersky Lab ZAO` become `kaspersky lab`.
+ */
+export function normalizeVendorName(s: string): string {
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\./g, '')
+    .replace(/[\p{P}\p{S}]+/gu, ' ')
+    .split(/\s+/u)
+    .filter((w) => w !== '' && !LEGAL_FORMS.has(w))
+    .join(' ');
+}
+
+/** The vendor whose name (a Publisher, a dpkg Maintainer's name, a service display name) this is. */
+export function vendorByName(m: Matcher, s: string | undefined): CompiledVendor | undefined {
+  if (!s) return undefined;
+  const n = normalizeVendorName(s);
+  return n === '' ? undefined : m.vendors.find((v) => v.names.has(n));
 }
 
 /** A catalog prepared for matching (regular expressions compiled once). */
@@ -61,6 +103,8 @@ function compileProduct(p: Product): CompiledProduct {
       vendorProductNames: re(windows?.vendorProductNames),
       services: re(windows?.services),
       drivers: re(windows?.drivers),
+      driverFamilies: re(windows?.driverFamilies),
+      serviceFamilies: re(windows?.serviceFamilies),
       securityCenter: re(windows?.securityCenter),
       paths: (windows?.paths ?? []).map((x) => x.path),
     },
@@ -89,6 +133,8 @@ export function compileCatalog(catalog: Catalog): Matcher {
     vendor: v,
     publishers: re(v.publishers),
     maintainers: re(v.maintainers),
+    names: new Set(v.names.map((x) => normalizeVendorName(x.name)).filter((x) => x !== '')),
+    folders: v.folders.map((f) => f.toLowerCase()),
   }));
   const byId = new Map(products.map((p) => [p.product.id, p]));
   return {
@@ -149,4 +195,36 @@ export function vendorByPrefix(m: Matcher, id: string | undefined): CompiledVend
   if (!id) return undefined;
   const lower = id.toLowerCase();
   return m.vendors.find((v) => v.vendor.bundleIdPrefixes.some((pre) => lower.startsWith(pre.toLowerCase())));
+}
+
+/** The vendor an Uninstall entry's Publisher is: one of its publisher patterns, or one of its names. */
+export function vendorOfPublisher(m: Matcher, publisher: string | undefined): CompiledVendor | undefined {
+  if (!publisher) return undefined;
+  return m.vendors.find((v) => matchesAny(v.publishers, publisher)) ?? vendorByName(m, publisher);
+}
+
+/**
+ * Whether a Windows path (an ImagePath, an install folder) lies in one of the vendor's folders:
+ * a path segment that is the folder's name (`...\Kaspersky Lab\...`, `...\KasperskyLab\...`).
+ */
+export function inVendorFolder(v: CompiledVendor, p: string | undefined): boolean {
+  if (!p) return false;
+  const segments = p.toLowerCase().split(/[\\/]+/);
+  return v.folders.some((f) => segments.includes(f));
+}
+
+/**
+ * Whether a catalog path pattern names `location` (a path as found on the machine): its part past
+ * the placeholder (`%ProgramFiles(x86)%`) ends the location, `*` standing for any run of
+ * characters within the last segment. Case-insensitive.
+ */
+export function pathPatternNames(pattern: string, location: string): boolean {
+  const tail = pattern
+    .replace(/^%[^%]+%/, '')
+    .replace(/\\/g, '/')
+    .toLowerCase();
+  if (tail.length < 4) return false;
+  const body = tail.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  const anchor = pattern.startsWith('%') ? '' : '^';
+  return new RegExp(`${anchor}${body}$`, 'u').test(location.replace(/\\/g, '/').toLowerCase());
 }

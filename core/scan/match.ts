@@ -36,7 +36,8 @@ export function matchInventory(
   os: HostOs,
   items: readonly InventoryItem[],
   pathHits: readonly PathHit[],
+  programFolders: ReadonlySet<string> = new Set(),
 ): Finding[] {
   const vendorNames = new Map(m.vendors.map((v) => [v.vendor.id, v.vendor.name]));
-  return groupClaims(claimsOf(m, os, items, pathHits), vendorNames);
+  return groupClaims(claimsOf(m, os, items, pathHits, programFolders), vendorNames);
 }

@@ -14,6 +14,7 @@ import { probeWindows } from '../host/windows';
 import { checkPaths } from '../host/paths';
 import { catalogPaths, compileCatalog, packageInterest } from './compile';
 import { matchInventory } from './match';
+import { programFolders } from './program-folders';
 import { SCAN_SCHEMA, type ScanResult } from '../model/scan';
 
 /** A scan request that cannot be carried out as asked (exit code 2 in the CLI). */
@@ -109,7 +110,8 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
     hostRoot: target.root,
     env: opts.env,
   });
-  const findings = matchInventory(matcher, target.os, items, paths.hits);
+  const programs = await programFolders(paths.hits, target);
+  const findings = matchInventory(matcher, target.os, items, paths.hits, programs);
   notes = [...notes, ...paths.notes];
 
   return {

@@ -373,6 +373,12 @@ export interface MsiSpec {
   version: string;
   /** x86: 32-bit package (WOW6432Node, Program Files (x86)); x64: 64-bit. */
   arch: 'x86' | 'x64';
+  /**
+   * The package's language and ANSI code page (default 1033 and 1252). A Russian package is 1049
+   * and 1251: its Cyrillic Manufacturer and ProductName are stored in that code page, and Windows
+   * Installer writes them into the Uninstall entry as Unicode.
+   */
+  language?: { id: number; codepage: number };
   /** Folders under Program Files, e.g. ['Kaspersky Lab', 'KES.12.1.0']. */
   folder: string[];
   files: MsiFile[];
@@ -452,12 +458,13 @@ export function wxsSource(spec: MsiSpec, productCode: string, sources: Record<st
       <Custom Action="UninstallCheck" Sequence="1395">REMOVE="ALL"</Custom>
     </InstallExecuteSequence>`;
   }
+  const lang = spec.language ?? { id: 1033, codepage: 1252 };
   const dirs = spec.folder.map((name, i) => `<Directory Id="d${i}" Name="${xml(name)}">`).join('');
   const close = spec.folder.map(() => '</Directory>').join('');
   return `<?xml version="1.0" encoding="utf-8"?>
 <Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="${productCode}" Name="${xml(spec.name)}" Language="1033" Codepage="1252" Version="${xml(spec.version)}" Manufacturer="${xml(spec.manufacturer)}" UpgradeCode="${newGuid()}">
-    <Package InstallerVersion="200" Compressed="yes" InstallScope="perMachine" SummaryCodepage="1252" Comments="Divest test bed: mimics ${xml(spec.name)}"/>
+  <Product Id="${productCode}" Name="${xml(spec.name)}" Language="${lang.id}" Codepage="${lang.codepage}" Version="${xml(spec.version)}" Manufacturer="${xml(spec.manufacturer)}" UpgradeCode="${newGuid()}">
+    <Package InstallerVersion="200" Compressed="yes" InstallScope="perMachine" Languages="${lang.id}" SummaryCodepage="${lang.codepage}" Comments="Divest test bed: mimics ${xml(spec.name)}"/>
     <Media Id="1" Cabinet="bed.cab" EmbedCab="yes"/>
     ${check}
     <Directory Id="TARGETDIR" Name="SourceDir">

@@ -49,10 +49,17 @@ const PRODUCT_IDS = [
   'kaspersky-endpoint-security-linux',
   'kaspersky-network-agent',
   'kaspersky-administration-server',
+  'kaspersky-security-center-web-console',
   'kaspersky-security-windows-server',
   'kaspersky-embedded-systems-security',
   'kaspersky-anti-virus-linux-file-server',
   'kaspersky-endpoint-agent',
+  'kaspersky-embedded-systems-security-linux',
+  'kaspersky-industrial-cybersecurity-linux',
+  'kaspersky-web-traffic-security',
+  'kaspersky-secure-mail-gateway',
+  // consumer, Linux
+  'kaspersky-for-linux',
   // tools, successors, fallback
   'kaspersky-virus-removal-tool',
   'ultraav',

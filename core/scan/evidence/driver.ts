@@ -1,11 +1,13 @@
 /**
- * A Windows kernel driver. Shared `kl*` drivers belong to the vendor's fallback and join the main
+ * A Windows kernel driver, by name, or by family (`kl*`) when the machine confirms it is the
+ * vendor's (evidence/family.ts). Shared `kl*` drivers belong to the vendor's fallback and join the main
  * product when that product is installed; a driver still registered after its product was
  * removed is a finding of its own. Divest never deletes one: removing a filter driver that is
  * still registered (Kaspersky's keyboard and mouse filters) can leave a machine without input.
  */
 import { EVIDENCE_KINDS } from '../../model/evidence-labels';
 import { fallbackMatch, firstMatch, matchesAny } from '../compile';
+import { familyMatch } from './family';
 import type { EvidenceKindSpec } from './spec';
 import { nameFromLocation } from './text';
 
@@ -16,9 +18,10 @@ export const driver: EvidenceKindSpec<'driver'> = {
   fallbackAnchor: false,
   live: true,
   showsInstalled: () => true,
-  classify: (item, { m }) =>
-    firstMatch(m, (p) => matchesAny(p.win.drivers, item.name)) ??
-    fallbackMatch(m, (p) => matchesAny(p.win.drivers, item.name)),
+  classify: (item, ctx) =>
+    firstMatch(ctx.m, (p) => matchesAny(p.win.drivers, item.name)) ??
+    fallbackMatch(ctx.m, (p) => matchesAny(p.win.drivers, item.name)) ??
+    familyMatch(item, ctx, 'driverFamilies'),
   describe: (item) =>
     `Kernel driver ${item.name}${item.imagePath ? ` (${item.imagePath})` : ''}${item.start !== undefined ? `, start type ${item.start}` : ''}`,
   howToClear: (e) =>

@@ -1,6 +1,7 @@
 /**
  * A Windows Uninstall entry: the program as Windows lists it. It is the vendor's only when its
- * Publisher is one of the vendor's publisher names (whole-string match), or when it has no
+ * Publisher is one of the vendor's publisher names (whole-string match, or one of its names in
+ * any language once case, quotes and legal forms are set aside), or when it has no
  * Publisher and its DisplayName is a catalog product name: "Kaspersky Fan Club Toolkit" by
  * someone else is left alone. Localized or unknown names of the vendor's products are still
  * caught: by publisher, then classified through the vendor key whose ProductCode matches, or the
@@ -8,13 +9,23 @@
  */
 import type { UninstallEntry } from '../../host/inventory';
 import { EVIDENCE_KINDS } from '../../model/evidence-labels';
-import { type CompiledVendor, type Matcher, fallbackOf, firstMatch, matchesAny } from '../compile';
+import {
+  type CompiledVendor,
+  type Matcher,
+  fallbackOf,
+  firstMatch,
+  matchesAny,
+  vendorOfPublisher,
+} from '../compile';
 import type { EvidenceKindSpec } from './spec';
 import { q } from './text';
 
-/** The vendor an Uninstall entry belongs to, if any. */
+/**
+ * The vendor an Uninstall entry belongs to, if any: by its Publisher (a publisher pattern, or one
+ * of the vendor's names in any language and legal form), or without one by a catalog DisplayName.
+ */
 function uninstallVendor(m: Matcher, e: UninstallEntry): CompiledVendor | undefined {
-  if (e.publisher) return m.vendors.find((v) => matchesAny(v.publishers, e.publisher));
+  if (e.publisher) return vendorOfPublisher(m, e.publisher);
   if (!e.displayName) return undefined;
   const p = m.products.find((cp) => matchesAny(cp.win.displayNames, e.displayName));
   return p ? m.vendors.find((v) => v.vendor.id === p.product.vendor) : undefined;

@@ -1,13 +1,16 @@
 /**
  * A service: on Windows a registered service under `HKLM\SYSTEM\CurrentControlSet\Services`, on
  * Linux a systemd unit file or SysV init script. A consumer service is named after its vendor key
- * (service AVP21.2 <-> KasperskyLab\AVP21.2) and follows that key's product. A registered Windows
+ * (service AVP21.2 <-> KasperskyLab\AVP21.2) and follows that key's product; a service whose image
+ * lies in a product's program folder is that product's; a `kl*` service is the vendor's when the
+ * machine confirms it (evidence/family.ts). A registered Windows
  * service shows the product installed; a unit file left behind after the program is gone is a
  * trace (the program itself, its package or its process, is what shows it installed).
  */
 import type { ServiceEntry } from '../../host/inventory';
 import { EVIDENCE_KINDS } from '../../model/evidence-labels';
 import { fallbackMatch, firstMatch, matchesAny } from '../compile';
+import { familyMatch, imageFolderMatch } from './family';
 import type { EvidenceKindSpec } from './spec';
 import { nameFromLocation, onThisMachine } from './text';
 
@@ -18,13 +21,18 @@ export const service: EvidenceKindSpec<'service'> = {
   fallbackAnchor: false,
   live: true,
   showsInstalled: (s) => s.evidence.location.startsWith('HKLM\\'),
-  classify(item, { m, os, vendorKeyByName }) {
-    if (os === 'windows')
+  classify(item, ctx) {
+    const { m, os, vendorKeyByName } = ctx;
+    if (os === 'windows') {
+      const svc = item as ServiceEntry;
       return (
         firstMatch(m, (p) => matchesAny(p.win.services, item.name)) ??
         vendorKeyByName.get(item.name.toLowerCase()) ??
-        fallbackMatch(m, (p) => matchesAny(p.win.services, item.name))
+        imageFolderMatch(svc, ctx) ??
+        fallbackMatch(m, (p) => matchesAny(p.win.services, item.name)) ??
+        familyMatch(svc, ctx, 'serviceFamilies')
       );
+    }
     return (
       firstMatch(m, (p) => matchesAny(p.linux.units, item.name)) ??
       fallbackMatch(m, (p) => matchesAny(p.linux.units, item.name))

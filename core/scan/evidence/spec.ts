@@ -19,6 +19,8 @@ export interface ClassifyContext {
   vendorKeyByCode: ReadonlyMap<string, CompiledProduct>;
   /** Vendor subkeys recognised as a product, by their name (lower case): `avp21.2`. */
   vendorKeyByName: ReadonlyMap<string, CompiledProduct>;
+  /** The vendors whose own registry key is on this machine (by vendor id). */
+  vendorKeysSeen: ReadonlySet<string>;
 }
 
 /** One piece of evidence as it was seen, with the item it came from. */

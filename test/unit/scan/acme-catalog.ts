@@ -53,6 +53,11 @@ export const acmeCatalog: Catalog = Catalog.parse({
       id: 'acme',
       name: 'Acme Security',
       publishers: pats('^Acme Security$'),
+      names: [
+        { name: 'Acme Security', refs: [ref] },
+        { name: 'Акме Секьюрити', refs: [ref] },
+      ],
+      folders: ['Acme Security', 'AcmeLab'],
       maintainers: pats('@acme\\.example>?$'),
       teamIds: ['ACME123456'],
       bundleIdPrefixes: ['com.acme.'],
@@ -113,12 +118,14 @@ export const acmeCatalog: Catalog = Catalog.parse({
           vendorKeys: pats('^(protected|Shared)$'),
           services: pats('^AS\\d+$', '^acmecommon$'),
           drivers: pats('^acme(shared|kbd)$'),
+          driverFamilies: pats('^ac[a-z0-9_]+$'),
+          serviceFamilies: pats('^ac[a-z0-9_]+$'),
           paths: paths('%ProgramData%\\Acme Security'),
         },
         linux: {
           units: pats('^acme-common$'),
           processes: pats('^acme-helper$'),
-          paths: paths('/opt/acme', '/var/log/acme'),
+          paths: paths('/opt/acme', '/var/log/acme', '/opt/acme/*'),
         },
         macos: {
           bundleIds: pats('^com\\.acme\\.common$'),

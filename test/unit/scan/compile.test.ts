@@ -59,6 +59,7 @@ describe('what the scanner asks before probing', () => {
       '/opt/acme/agent',
       '/var/log/acme', // in the agent's and the fallback's lists, listed once
       '/opt/acme',
+      '/opt/acme/*',
     ]);
     expect(catalogPaths(m, 'windows')).toEqual([
       '%ProgramFiles%\\Acme Security\\Acme Suite',

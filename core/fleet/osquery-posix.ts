@@ -63,11 +63,20 @@ function folderQueries(view: CatalogView, os: 'linux' | 'macos'): string[] {
   });
 }
 
+/**
+ * As Divest's scan (core/scan/evidence/process.ts): a process shows a product installed only when
+ * the program it runs lies in a program place and is the file it is named after (a name alone is
+ * whatever the starter chose; `comm` is cut at 15 characters).
+ */
+const FROM_PROGRAM_PLACE =
+  "(path LIKE '/opt/%' OR path LIKE '/Applications/%' OR path LIKE '/Library/Application Support/%')" +
+  " AND (path LIKE '%/' || name OR (length(name) >= 15 AND path LIKE '%/' || name || '%'))";
+
 /** Every Linux query whose rows mean "a banned product is installed". */
 export function linuxBannedQueries(view: CatalogView): string[] {
   const deb = and([dpkgInstalled(), isBanned(packageRule(view, 'maintainer'))]);
   const rpm = isBanned(packageRule(view, 'vendor'));
-  const proc = isBanned(processRule(view, 'linux'));
+  const proc = and([FROM_PROGRAM_PLACE, isBanned(processRule(view, 'linux'))]);
   const q = (table: string, cond: string): string[] =>
     cond === 'FALSE' ? [] : [`SELECT 1 FROM ${table} WHERE ${cond}`];
   return [
@@ -123,7 +132,7 @@ export function macosBannedQueries(view: CatalogView): string[] {
       : [
           `SELECT 1 FROM plist WHERE path LIKE '/Library/Extensions/%.kext/Contents/Info.plist' AND key = 'CFBundleIdentifier' AND ${kext}`,
         ]),
-    ...q('processes', isBanned(processRule(view, 'macos'))),
+    ...q('processes', and([FROM_PROGRAM_PLACE, isBanned(processRule(view, 'macos'))])),
     ...folderQueries(view, 'macos'),
   ];
 }

@@ -90,6 +90,12 @@ export interface ProcessEntry {
   name: string;
   pid: number;
   commandLine?: string;
+  /**
+   * The program file it runs, as the kernel says (Linux `/proc/<pid>/exe`, readable for another
+   * user's process only as root; macOS `ps`'s path). Its name is whatever the starter chose; where
+   * the program lies is not (a program folder needs root to write).
+   */
+  executable?: string;
 }
 
 /** A macOS application bundle. */

@@ -6,6 +6,7 @@
  * packages that matter. Anything that cannot be inspected becomes a note in the scan output: a
  * scan is only as good as what it could see, and the user must know what it could not.
  */
+import { readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandRunner } from './runner';
 import { isMissingTool } from './runner';
@@ -257,12 +258,19 @@ async function readProcess(proc: string, pid: string): Promise<InventoryItem | u
   const comm = (await read('comm', READ_CAPS.procComm))?.trim();
   if (!comm) return undefined;
   const cmd = (await read('cmdline', READ_CAPS.procCmdline))?.split('\0').filter(Boolean).join(' ');
+  let exe: string | undefined;
+  try {
+    exe = (await readlink(path.join(proc, pid, 'exe'))).replace(/ \(deleted\)$/, '');
+  } catch {
+    exe = undefined; // another user's process without root, a kernel thread, or gone
+  }
   return {
     kind: 'process',
     location: `/proc/${pid}`,
     name: boundText(comm),
     pid: Number(pid),
     ...(cmd !== undefined ? { commandLine: boundText(cmd) } : {}),
+    ...(exe !== undefined ? { executable: boundText(exe) } : {}),
   };
 }
 

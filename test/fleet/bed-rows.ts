@@ -244,5 +244,8 @@ export function windowsRows(items: readonly InventoryItem[], files: readonly Row
 
 /** Rows for running processes (Linux/macOS inventory items). */
 export function processRows(items: readonly InventoryItem[]): Row[] {
-  return items.flatMap((i) => (i.kind === 'process' ? [{ pid: i.pid, name: i.name, path: i.location }] : []));
+  // osquery's `path` is the program file (Linux /proc/<pid>/exe); empty when it cannot be read.
+  return items.flatMap((i) =>
+    i.kind === 'process' ? [{ pid: i.pid, name: i.name, path: i.executable ?? '' }] : [],
+  );
 }

@@ -342,23 +342,36 @@ describe('Windows fixtures: the policy fails exactly when the scan of the same i
 });
 
 describe('running processes (inventory fixtures): the policy follows the scan', () => {
-  const proc = (name: string, pid = 4242): InventoryItem => ({
+  const proc = (name: string, executable: string | undefined, pid = 4242): InventoryItem => ({
     kind: 'process',
     location: `/proc/${pid}`,
     name,
     pid,
+    ...(executable ? { executable } : {}),
   });
-  const cases: [HostOs, 'linux' | 'darwin', string][] = [
-    ['linux', 'linux', 'klserver'],
-    ['linux', 'linux', 'klavaro'],
-    ['macos', 'darwin', 'kav'],
-    ['macos', 'darwin', 'klnagent'],
-    ['macos', 'darwin', 'kavorka'],
+  // [os, platform, process name, its program, the scan's exit code]
+  const cases: [HostOs, 'linux' | 'darwin', string, string | undefined, 0 | 10][] = [
+    ['linux', 'linux', 'klserver', '/opt/kaspersky/ksc64/sbin/klserver', 10],
+    ['linux', 'linux', 'klserver', '/tmp/klserver', 0], // anyone can name a program so
+    ['linux', 'linux', 'klserver', '/usr/bin/python3', 0], // or rename a process (PR_SET_NAME)
+    ['linux', 'linux', 'klserver', undefined, 0],
+    ['linux', 'linux', 'klavaro', '/usr/bin/klavaro', 0],
+    ['macos', 'darwin', 'kav', '/Library/Application Support/Kaspersky Lab/KAV/Binaries/kav', 10],
+    ['macos', 'darwin', 'kav', '/Users/eve/kav', 0],
+    [
+      'macos',
+      'darwin',
+      'klnagent',
+      '/Library/Application Support/Kaspersky Lab/klnagent/Binaries/klnagent',
+      10,
+    ],
+    ['macos', 'darwin', 'kavorka', '/Applications/Kavorka.app/Contents/MacOS/kavorka', 0],
   ];
-  for (const [os, platform, name] of cases)
-    it(`${os}: process ${name}`, async () => {
-      const items = [proc(name)];
+  for (const [os, platform, name, exe, expected] of cases)
+    it(`${os}: process ${name} running ${exe ?? '(program not readable)'}`, async () => {
+      const items = [proc(name, exe)];
       const scan = matcherExit(os, items);
+      expect(scan).toBe(expected);
       expect(await policyOn(platform, { processes: processRows(items) })).toBe(scan === 0);
     });
 });

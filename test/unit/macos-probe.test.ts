@@ -504,18 +504,20 @@ describe.skipIf(!PYTHON)('probeMacos on the live system (scripted runner)', () =
     const r = await probeMacos({ hostRoot: bed.root, live: true, os: 'macos' }, runner);
     expect(runner.calls).toEqual([['/bin/ps', '-axo', 'pid=,comm=']]);
     expect(r.items.filter((i) => i.kind === 'process')).toEqual([
-      { kind: 'process', location: '/sbin/launchd', name: 'launchd', pid: 1 },
+      { kind: 'process', location: '/sbin/launchd', name: 'launchd', pid: 1, executable: '/sbin/launchd' },
       {
         kind: 'process',
         location: '/Library/Application Support/Kaspersky Lab/KAV/Binaries/kav',
         name: 'kav',
         pid: 312,
+        executable: '/Library/Application Support/Kaspersky Lab/KAV/Binaries/kav',
       },
       {
         kind: 'process',
         location: '/Applications/Kaspersky Endpoint Security for Mac.app/Contents/MacOS/kav_app',
         name: 'kav_app',
         pid: 4711,
+        executable: '/Applications/Kaspersky Endpoint Security for Mac.app/Contents/MacOS/kav_app',
       },
       { kind: 'process', location: 'kernel_task', name: 'kernel_task', pid: 0 },
     ]);
@@ -555,7 +557,7 @@ describe.skipIf(!PYTHON)('probeMacos on the live system (scripted runner)', () =
 describe('parsePsOutput', () => {
   it('ignores blank and malformed lines', () => {
     expect(parsePsOutput('\n  abc\n 12\n 13 /bin/zsh  \n')).toEqual([
-      { kind: 'process', location: '/bin/zsh', name: 'zsh', pid: 13 },
+      { kind: 'process', location: '/bin/zsh', name: 'zsh', pid: 13, executable: '/bin/zsh' },
     ]);
   });
 });

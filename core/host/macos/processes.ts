@@ -20,7 +20,13 @@ export function parsePsOutput(stdout: string): ProcessEntry[] {
     if (!m) continue;
     const pid = Number(m[1]);
     const comm = m[2] as string;
-    out.push({ kind: 'process', location: comm, name: path.posix.basename(comm) || comm, pid });
+    out.push({
+      kind: 'process',
+      location: comm,
+      name: path.posix.basename(comm) || comm,
+      pid,
+      ...(comm.startsWith('/') ? { executable: comm } : {}),
+    });
   }
   return out;
 }

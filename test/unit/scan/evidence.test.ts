@@ -102,8 +102,11 @@ describe('evidence sentences', () => {
       'Service unit acme',
     );
     expect(detail({ kind: 'process', location: '/proc/7', name: 'acmed', pid: 7 })).toBe(
-      'Running process acmed (pid 7)',
+      'Running process acmed (pid 7), program not readable',
     );
+    expect(
+      detail({ kind: 'process', location: '/proc/7', name: 'acmed', pid: 7, executable: '/opt/acme/acmed' }),
+    ).toBe('Running process acmed (pid 7), program /opt/acme/acmed');
     expect(detail({ kind: 'file', location: '/opt/acme', isDirectory: true })).toBe('Folder exists');
     expect(detail({ kind: 'file', location: '/opt/acme', isDirectory: true, empty: true })).toBe(
       'Folder exists (empty)',

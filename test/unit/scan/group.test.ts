@@ -2,6 +2,7 @@
  * Claims -> findings (core/scan/group.ts), through the matcher's entry point: vendor-wide traces
  * joining the main product, installed or traces, names, versions, evidence order and removal hints.
  */
+import { runsFromProgramPlace } from '../../../core/scan/evidence/process';
 import { describe, expect, it } from 'vitest';
 import type { InventoryItem } from '../../../core/host/inventory';
 import type { PathHit } from '../../../core/host/paths';
@@ -109,8 +110,42 @@ describe('installed or traces', () => {
       label: 'com.acme.suite',
     };
     expect(scan('macos', [job])[0]!.presence).toBe('traces');
-    const proc: InventoryItem = { kind: 'process', location: '/proc/7', name: 'acmed', pid: 7 };
+    const proc: InventoryItem = {
+      kind: 'process',
+      location: '/proc/7',
+      name: 'acmed',
+      pid: 7,
+      executable: '/opt/acme/bin/acmed',
+    };
     expect(scan('linux', [unit, proc])[0]!.presence).toBe('installed');
+  });
+
+  it('a process named like the product is "installed" only when its program is that file in a program place', () => {
+    const proc = (executable?: string): InventoryItem => ({
+      kind: 'process',
+      location: '/proc/9',
+      name: 'acmed',
+      pid: 9,
+      ...(executable ? { executable } : {}),
+    });
+    // Any user can start a program called acmed, or rename python3 to it (prctl PR_SET_NAME).
+    for (const exe of [
+      '/tmp/acmed',
+      '/home/eve/bin/acmed',
+      '/usr/bin/python3',
+      '/opt/acme/bin/other',
+      undefined,
+    ])
+      expect(scan('linux', [proc(exe)])[0]?.presence, String(exe)).not.toBe('installed');
+    expect(scan('linux', [proc('/opt/acme/bin/acmed')])[0]!.presence).toBe('installed');
+    expect(runsFromProgramPlace('kav', '/Library/Application Support/Kaspersky Lab/KAV/Binaries/kav')).toBe(
+      true,
+    );
+    expect(runsFromProgramPlace('kesl-supervisor', '/opt/kaspersky/kesl/libexec/kesl-supervisor.bin')).toBe(
+      true,
+    );
+    expect(runsFromProgramPlace('kav', '/Users/eve/Library/kav')).toBe(false);
+    expect(scan('linux', [proc('/tmp/acmed')])[0]!.evidence[0]!.detail).toContain('program /tmp/acmed');
   });
 });
 

@@ -9,7 +9,8 @@ import { scanAndRecord } from '../core/usecases/scan';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
-import { table } from './table';
+import { progressLine } from './progress-line';
+import { table, wrap } from './table';
 
 const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
@@ -39,24 +40,20 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
   if (result.findings.length === 0) {
     lines.push('Nothing from the catalog was found on this machine.');
   } else {
+    // Fits 100 columns: 38 + 12 + 6 + 9 + 27 and four gaps of two. The details (every directive,
+    // the evidence) are one flag away: --evidence, --json.
     const rows = result.findings.map((f) => [
       f.name,
       f.version ?? '-',
       f.status === 'banned' ? 'BANNED' : 'REVIEW',
       f.presence,
       f.directives.map((d) => names.get(d) ?? d).join(', ') || '-',
-      String(f.evidence.length),
     ]);
-    lines.push(
-      table(
-        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES', 'EVIDENCE'],
-        rows,
-        [48, 20, 6, 9, 90, 8],
-      ),
-    );
+    lines.push(table(['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'], rows, [38, 12, 6, 9, 27]));
     if (withEvidence) {
       for (const f of result.findings) {
         lines.push('', `${f.name} (${f.productId}, finding ${f.id})`);
+        lines.push(wrap(`Directives: ${f.directives.map((d) => names.get(d) ?? d).join(', ')}`, 100, '  '));
         for (const e of f.evidence) lines.push(`  - [${e.kind}] ${e.location}: ${e.detail}`);
       }
     }
@@ -77,12 +74,14 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
       );
     if (!withEvidence)
       lines.push(
-        'Run "divest scan --evidence" to see why each was found, or "divest scan --json" for the full record.',
+        'Run "divest scan --evidence" to see why each was found and every directive,',
+        'or "divest scan --json" for the full record.',
       );
   }
   if (result.notes.length) {
     lines.push('', 'What this scan could not see:');
-    for (const n of result.notes) lines.push(`  - ${n.level === 'warning' ? 'WARNING: ' : ''}${n.message}`);
+    for (const n of result.notes)
+      lines.push(wrap(`- ${n.level === 'warning' ? 'WARNING: ' : ''}${n.message}`, 100, '  ', '    '));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -108,7 +107,12 @@ export async function runScan(
   const catalog = ws.catalog;
   if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.
-  const { result, notRecorded } = await scanAndRecord(ws, 'scan', { tolerateJournalFailure: true });
+  const line = progressLine(err, { json: options.json });
+  line.update('Scanning…');
+  const { result, notRecorded } = await scanAndRecord(ws, 'scan', {
+    tolerateJournalFailure: true,
+    onProgress: (p) => line.update(`Scanning: ${p.done} of ${p.total} parts done (${p.probe})…`),
+  }).finally(() => line.clear());
   if (notRecorded !== undefined)
     err.write(
       `divest: the scan is not recorded in the journal (${notRecorded}); use --data-dir to choose a writable folder.\n`,

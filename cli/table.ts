@@ -23,3 +23,22 @@ export function table(
     )
     .join('\n');
 }
+
+/**
+ * Wraps prose at word boundaries to `width` columns; `first` prefixes the first line, `rest` the
+ * others (a word longer than a line stays whole rather than being cut).
+ */
+export function wrap(text: string, width: number, first = '', rest = first): string {
+  const out: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = rest + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  out.push(line);
+  return out.join('\n');
+}

@@ -26,6 +26,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Live output, chunk by chunk (secrets redacted within each chunk), for progress displays. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * A deliberate stop by the operator: when it aborts, the whole process group is killed at once
+   * (as a time-out does) and the result says `stopped`.
+   */
+  stop?: AbortSignal;
 }
 
 export interface RunResult {
@@ -36,6 +41,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The operator stopped it (RunOptions.stop): killed with its process group. */
+  stopped?: boolean;
   /** Set when the process could not be started at all (e.g. ENOENT: the tool is not installed). */
   spawnError?: { code: string; message: string };
   durationMs: number;
@@ -84,6 +91,7 @@ export class NodeCommandRunner implements CommandRunner {
       let outLen = 0;
       let errLen = 0;
       let timedOut = false;
+      let stopped = false;
       let settled = false;
       let spawnError: RunResult['spawnError'];
 
@@ -117,6 +125,7 @@ export class NodeCommandRunner implements CommandRunner {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        options.stop?.removeEventListener('abort', onStop);
         const stdout = redact(Buffer.concat(out).toString('utf8'), options.secrets);
         const stderr = redact(Buffer.concat(err).toString('utf8'), options.secrets);
         const digest = createHash('sha256').update(stdout).update('\0').update(stderr).digest('hex');
@@ -127,14 +136,14 @@ export class NodeCommandRunner implements CommandRunner {
           stdout,
           stderr,
           timedOut,
+          ...(stopped ? { stopped } : {}),
           ...(spawnError ? { spawnError } : {}),
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           outputSha256: digest,
         });
       };
 
-      const kill = (): void => {
-        timedOut = true;
+      const killGroup = (): void => {
         try {
           if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
           else child.kill('SIGKILL');
@@ -142,7 +151,18 @@ export class NodeCommandRunner implements CommandRunner {
           child.kill('SIGKILL');
         }
       };
+      const kill = (): void => {
+        timedOut = true;
+        killGroup();
+      };
+      const onStop = (): void => {
+        if (settled) return;
+        stopped = true;
+        killGroup();
+      };
       const timer = setTimeout(kill, timeoutMs);
+      if (options.stop?.aborted) onStop();
+      else options.stop?.addEventListener('abort', onStop, { once: true });
 
       child.stdout.on('data', (b: Buffer) => {
         if (outLen < maxBytes) out.push(b);

@@ -197,7 +197,11 @@ export const AppInfo = z.strictObject({
 export type AppInfo = z.infer<typeof AppInfo>;
 
 /** `plan:make`: scan and plan (or find the unfinished plan to continue). */
-export const PlanRequest = z.strictObject({ only: z.array(ProductId).max(100).optional() });
+export const PlanRequest = z.strictObject({
+  only: z.array(ProductId).max(100).optional(),
+  /** Set the unfinished plan aside (journaled) and plan afresh ("Make a new plan"). */
+  newPlan: z.boolean().optional(),
+});
 
 /** What `plan:make` decided: a new plan, one to continue, or one waiting for a restart. */
 export const PlanResult = z.strictObject({

@@ -75,6 +75,7 @@ async function plan(s: AppState, req: ParsedRequest<'plan'>): Promise<MethodResu
   const prep = await s.withScanProgress(() =>
     prepareRemoval(s.workspace(), {
       only: req.only ?? [],
+      ...(req.newPlan ? { newPlan: true } : {}),
       allowImageScriptsOnHost: s.deps.allowImageScriptsOnHost === true,
     }),
   );

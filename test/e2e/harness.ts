@@ -56,6 +56,12 @@ export interface Harness {
   handlers: Handlers;
   /** Events the server sent, in order (for assertions). */
   sentEvents: { channel: string; payload: unknown }[];
+  /**
+   * Stand-ins for what only Electron can answer (the system's chooser, file manager, clipboard):
+   * what the next Browse answers, and what was opened and copied. Everything around them (which
+   * folder may be opened, the checks on a chosen path) is the real handler code.
+   */
+  desktop: { nextChoice: string | null; opened: string[]; copied: string[] };
   close(): Promise<void>;
 }
 
@@ -125,7 +131,16 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     const line = `data: ${JSON.stringify({ channel, payload })}\n\n`;
     for (const s of streams) s.write(line);
   };
+  const desktop: Harness['desktop'] = { nextChoice: null, opened: [], copied: [] };
   const handlers = createHandlers({
+    choosePath: async () => desktop.nextChoice,
+    openPath: async (folder) => {
+      desktop.opened.push(folder);
+      return '';
+    },
+    writeClipboard: (text) => {
+      desktop.copied.push(text);
+    },
     settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, ...opts.settings }),
     dataDir: opts.dataDir,
     defaultExportFolder: opts.exportFolder,
@@ -236,6 +251,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     token,
     handlers,
     sentEvents,
+    desktop,
     close: async () => {
       for (const s of streams) s.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));

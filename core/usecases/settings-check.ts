@@ -38,7 +38,8 @@ export function exportFolderProblem(folder: string): string | null {
     try {
       st = statSync(at);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return fsWords(e);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return fsWords(e);
       const parent = path.dirname(at);
       if (parent === at) return 'No part of this path exists.';
       at = parent;

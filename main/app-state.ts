@@ -56,6 +56,8 @@ export interface HandlerDeps {
   choosePath?: (kind: 'file' | 'folder', title: string, defaultPath?: string) => Promise<string | null>;
   /** Opens a folder in the system's file manager; resolves to an error message, '' on success. */
   openPath?: (folder: string) => Promise<string>;
+  /** After how long without output a running uninstaller is said to be silent (default 1 min). */
+  silenceNoteMs?: number;
   /** Puts text on the system clipboard. */
   writeClipboard?: (text: string) => void;
 }

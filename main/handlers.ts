@@ -148,6 +148,7 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
         onProgress: (e) => s.deps.emit('onRemoveProgress', e),
         signal: controller.signal,
         stopNow: stopNow.signal,
+        ...(s.deps.silenceNoteMs !== undefined ? { silenceNoteMs: s.deps.silenceNoteMs } : {}),
       },
       ws,
     );

@@ -94,7 +94,7 @@ export function stepDone(screen: Screen, s: State): boolean {
     case 'verify':
       return Boolean(s.verify.value) || Boolean(f?.verified);
     case 'replace':
-      return s.replacement.value?.state === 'active' || Boolean(f?.replacementChecked);
+      return s.replacement.value ? s.replacement.value.state === 'active' : Boolean(f?.protectedNow);
     case 'receipt':
       return Boolean(f?.receiptExported);
     default:

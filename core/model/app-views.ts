@@ -107,7 +107,8 @@ export const FlowProgress = z.strictObject({
   planned: z.boolean(),
   removed: z.boolean(),
   verified: z.boolean(),
-  replacementChecked: z.boolean(),
+  /** The latest replacement check found an active antivirus. */
+  protectedNow: z.boolean(),
   receiptExported: z.boolean(),
 });
 export type FlowProgress = z.infer<typeof FlowProgress>;

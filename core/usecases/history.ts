@@ -4,7 +4,7 @@
  * are done, and the unfinished removal to offer (resume is offered, never hidden). The verdict is
  * the one of `status.ts` (`core/verdict.ts`); nothing here composes its own.
  */
-import { allOf, isType, type Events } from '../journal/history';
+import { allOf, isType, lastOf, type Events } from '../journal/history';
 import type { FlowProgress, HistoryView, SessionView, StatusView } from '../model/app-views';
 import { OUTCOME_WORDS } from '../receipt/attest';
 import { openRemoval } from '../verdict';
@@ -60,7 +60,7 @@ export function flowOf(events: Events): FlowProgress {
     planned: has((e) => isType(e, 'plan.made') || isType(e, 'plan.started')),
     removed: has((e) => isType(e, 'plan.finished') && e.data.status === 'completed'),
     verified: has((e) => isType(e, 'verify.finished')),
-    replacementChecked: has((e) => isType(e, 'replacement.checked')),
+    protectedNow: lastOf(events, 'replacement.checked')?.event.data.replacement.state === 'active',
     receiptExported: has((e) => isType(e, 'receipt.exported')),
   };
 }

@@ -24,6 +24,8 @@ export interface RemoveJob {
   signal: AbortSignal;
   /** "Stop this uninstaller now": kills the running step's process group (journaled). */
   stopNow?: AbortSignal;
+  /** After how long without output a running step says it may be waiting (default one minute). */
+  silenceNoteMs?: number;
 }
 
 /** The contract's progress event for an engine execution event. */
@@ -67,17 +69,20 @@ export function toSummary(o: RemovalOutcome): RemovalSummary {
 /** Runs the engine's removal session in this process (which has the rights). */
 export async function runRemovalJob(job: RemoveJob, ws: Workspace): Promise<RemovalSummary> {
   job.onProgress({ type: 'phase', phase: 'running', message: 'Running the removal plan.' });
-  const clock = stepClock(job.plan, (t) =>
-    job.onProgress({
-      type: 'step-tick',
-      stepId: t.stepId,
-      position: t.position,
-      of: t.of,
-      elapsedMs: t.elapsedMs,
-      timeoutMs: t.timeoutMs,
-      silentMs: t.silentMs,
-      note: t.note,
-    }),
+  const clock = stepClock(
+    job.plan,
+    (t) =>
+      job.onProgress({
+        type: 'step-tick',
+        stepId: t.stepId,
+        position: t.position,
+        of: t.of,
+        elapsedMs: t.elapsedMs,
+        timeoutMs: t.timeoutMs,
+        silentMs: t.silentMs,
+        note: t.note,
+      }),
+    job.silenceNoteMs !== undefined ? { silenceNoteMs: job.silenceNoteMs } : {},
   );
   const outcome = await runRemoval(ws, job.plan, {
     credentials: async () => job.credentials,

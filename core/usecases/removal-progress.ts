@@ -38,10 +38,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** The silence sentence, or null while the step is not silent for long. */
-export function silenceNote(silentMs: number): string | null {
-  if (silentMs < SILENCE_NOTE_MS) return null;
-  const min = Math.floor(silentMs / 60_000);
-  return `No output for ${min} min — the uninstaller may be waiting for input (a window or a prompt on this machine), or hung.`;
+export function silenceNote(silentMs: number, afterMs: number = SILENCE_NOTE_MS): string | null {
+  if (silentMs < afterMs) return null;
+  const span =
+    silentMs >= 60_000 ? `${Math.floor(silentMs / 60_000)} min` : `${Math.floor(silentMs / 1000)} s`;
+  return `No output for ${span} — the uninstaller may be waiting for input (a window or a prompt on this machine), or hung.`;
 }
 
 /** One line for a tick: "Step 1 of 2: Remove … — 0 min 45 s of 10 min 00 s allowed". */
@@ -59,7 +60,7 @@ export function stepPosition(plan: Plan, stepId: string): { position: number; of
 export function stepClock(
   plan: Plan,
   onTick: (t: StepTick) => void,
-  options: { intervalMs?: number; now?: () => number } = {},
+  options: { intervalMs?: number; now?: () => number; silenceNoteMs?: number } = {},
 ): { onEvent(e: ExecutionEvent): void; stop(): void } {
   const now = options.now ?? (() => performance.now());
   let running: { stepId: string; title: string; timeoutMs: number; t0: number; last: number } | null = null;
@@ -75,7 +76,7 @@ export function stepClock(
       elapsedMs: Math.round(t - running.t0),
       timeoutMs: running.timeoutMs,
       silentMs: Math.round(silentMs),
-      note: silenceNote(silentMs),
+      note: silenceNote(silentMs, options.silenceNoteMs),
     });
   };
   const stop = (): void => {

@@ -183,7 +183,7 @@ export function RemoveScreen() {
       <ScreenHeading
         lead={
           steps.length
-            ? `Removing ${products.join(', ')}, in ${steps.length} step${steps.length === 1 ? '' : 's'}.`
+            ? `${removal.running ? 'Removing' : 'The removal of'} ${products.join(', ')}, in ${steps.length} step${steps.length === 1 ? '' : 's'}.`
             : undefined
         }
       >

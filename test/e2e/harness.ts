@@ -45,6 +45,8 @@ export interface HarnessOptions {
   renderPdf?: HandlerDeps['renderPdf'];
   settings?: Partial<Settings>;
   appVersion?: string;
+  /** A shorter silence before "no output for…" (the hung-uninstaller walk). */
+  silenceNoteMs?: number;
 }
 
 /** A running harness. */
@@ -150,6 +152,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     emit,
     renderPdf: opts.renderPdf,
     elevatedRemover: null,
+    ...(opts.silenceNoteMs !== undefined ? { silenceNoteMs: opts.silenceNoteMs } : {}),
     // The test beds are dpkg roots without a shell, built chrootless: remove them the same way.
     allowImageScriptsOnHost: true,
   });

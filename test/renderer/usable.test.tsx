@@ -41,7 +41,7 @@ function history(over: Partial<HistoryView> = {}): HistoryView {
       planned: false,
       removed: false,
       verified: false,
-      replacementChecked: false,
+      protectedNow: false,
       receiptExported: false,
     },
     ...over,
@@ -282,7 +282,7 @@ describe('History and the step indicator', () => {
             planned: true,
             removed: false,
             verified: false,
-            replacementChecked: false,
+            protectedNow: false,
             receiptExported: true,
           },
           sessions: [

@@ -202,7 +202,7 @@ describe('progress words and the scan hook', () => {
     clock.onEvent({
       type: 'step-finished',
       step,
-      result: { ...({} as never), stepId: step.id },
+      result: { stepId: step.id } as never,
     });
     const n = ticks.length;
     await new Promise((r) => setTimeout(r, 30));

@@ -110,6 +110,8 @@ export function plainError(e: ApiError): ApiError {
     message: e.message
       .replace(/--host-root (\S+)/g, 'the image folder $1')
       .replace(/"divest remove --new-plan"/g, '"Make a new plan"')
-      .replace(/--new-plan/g, '"Make a new plan"'),
+      .replace(/--new-plan/g, '"Make a new plan"')
+      .replace(/Choose another with --data-dir\./g, 'Choose another data folder.')
+      .replace(/ ?\(?(use )?--data-dir( DIR)?\)?/g, ''),
   };
 }

@@ -13,8 +13,19 @@
  * Every state is photographed into test-results/screenshots/usable-*.png.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
   bedFixtures,
@@ -32,6 +43,12 @@ import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip, ensureBuiltRenderer } from './su
 import { SCREENSHOT_DIR, axeCheck } from './flow';
 
 const skip = chromiumSkip();
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The no-rights walk runs the harness as `nobody`, which only root can arrange. */
+const asNobody =
+  process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
+    ? false
+    : 'not root, or no setpriv: cannot run as nobody';
 
 /** Records every text the app's live region (#announcer) shows, in order. */
 const RECORD_ANNOUNCEMENTS = `
@@ -296,7 +313,126 @@ describe.skipIf(skip !== false)('usable under a deadline, in Chromium over the r
     expect(await p.getByRole('alert').count()).toBeLessThanOrEqual(1);
     await shot(p, '11-failure-way-on');
     expect(dpkgQuery(bed.root).find((r) => r.name === 'kesl')?.status).toMatch(/ok installed$/);
+
+    // Settings: a bad export folder is refused at its field on save (the real check in main).
+    await nav(p, 'Settings').click();
+    const folder = p.getByLabel(/^Export folder for receipts/);
+    await folder.fill(path.join(bed.root, 'etc/hostname'));
+    await main(p).getByRole('button', { name: 'Save settings' }).click();
+    await main(p).getByText('This is a file, not a folder.').waitFor();
+    expect(await folder.getAttribute('aria-invalid')).toBe('true');
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('export-folder');
+    await shot(p, '12-settings-field-error');
+    // Browse: the chooser's answer (Electron's dialog, here the harness's) fills the field.
+    harness.desktop.nextChoice = path.join(bed.root, 'receipts');
+    await main(p).getByRole('button', { name: 'Browse for the export folder for receipts' }).click();
+    await expect.poll(() => folder.inputValue()).toBe(path.join(bed.root, 'receipts'));
+    // Leaving with unsaved changes asks first.
+    await nav(p, 'Log').click();
+    await p.getByRole('alertdialog', { name: 'Your settings are not saved' }).waitFor();
+    await shot(p, '13-unsaved-changes');
+    await p.getByRole('button', { name: 'Discard the changes' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Log' }).waitFor();
+    // Dark theme: a disabled Start looks disabled, with its reason beside it.
+    await nav(p, 'Settings').click();
+    await p.locator('label[for=theme-dark]').click();
+    await main(p).getByRole('button', { name: 'Save settings' }).click();
+    await main(p).getByText('Settings saved').waitFor();
+    await nav(p, 'Plan').click();
+    await main(p).getByRole('button', { name: 'Make the plan again' }).click();
+    await p.getByRole('heading', { name: 'Before you start' }).waitFor({ timeout: 60_000 });
+    const start = main(p).getByRole('button', { name: /^Start removal/ });
+    expect(await start.isDisabled()).toBe(true);
+    const colours = await start.evaluate((b) => getComputedStyle(b).backgroundColor);
+    const again = main(p).getByRole('button', { name: 'Make the plan again' });
+    expect(colours).not.toBe(await again.evaluate((b) => getComputedStyle(b).backgroundColor));
+    expect(colours).toBe('rgb(61, 69, 81)');
+    await main(p).getByText('Confirm the warnings above to start.').waitFor();
+    await shot(p, '14-dark-start-disabled');
   }, 180_000);
+
+  it.skipIf(asNobody !== false)(
+    'without administrator rights: scan works, removal is said to be impossible, Start is disabled with the reason beside it',
+    async () => {
+      const bed = makeDpkgBed([bedFixtures.kesl, bedFixtures.keslGui]);
+      osRelease(bed.root);
+      const data = tempDir('usable-nobody-data');
+      const exports = tempDir('usable-nobody-exports');
+      beds.push(bed, data, exports);
+      chmodSync(bed.root, 0o755);
+      // Its own data and export folders, as a user's would be (Divest refuses a data folder
+      // someone else owns).
+      chownSync(data.root, 65534, 65534);
+      chownSync(exports.root, 65534, 65534);
+      const child = spawn(
+        '/usr/bin/setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          '--',
+          process.execPath,
+          '--import',
+          'tsx',
+          'test/e2e/harness-main.ts',
+          JSON.stringify({
+            dataDir: data.root,
+            exportFolder: exports.root,
+            hostRoot: bed.root,
+            hostOs: 'linux',
+          }),
+        ],
+        { cwd: repo, env: { ...process.env, HOME: data.root }, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (b: Buffer) => {
+            out += b.toString();
+            const line = out.split('\n')[0];
+            if (out.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
+          });
+          child.on('exit', (code) => reject(new Error(`the harness as nobody exited ${code}: ${stderr}`)));
+        });
+        const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+        const p = await ctx.newPage();
+        await p.goto(url);
+        await main(p)
+          .getByText('Removal is not possible with the rights Divest has')
+          .waitFor({ timeout: 30_000 });
+        await main(p).getByRole('button', { name: 'Scan', exact: true }).click();
+        await main(p)
+          .getByText(/banned product is installed/)
+          .waitFor({ timeout: 60_000 });
+        expect(await main(p).getByRole('alert').count()).toBe(0);
+        await shot(p, '15-no-rights-scan');
+        await main(p).getByRole('button', { name: 'Make the removal plan' }).click();
+        await main(p).getByRole('button', { name: 'Make the plan' }).click();
+        await p.getByRole('heading', { name: 'Before you start' }).waitFor({ timeout: 60_000 });
+        await p.locator('label[for=acknowledge]').click();
+        const start = main(p).getByRole('button', { name: /^Start removal/ });
+        expect(await start.isDisabled()).toBe(true);
+        const reason = main(p).getByText(
+          'Removal cannot run here: Divest has no administrator rights and cannot ask for them (see above).',
+        );
+        await reason.waitFor();
+        expect(await start.getAttribute('aria-describedby')).toBe('start-reason');
+        await shot(p, '16-no-rights-plan');
+        await ctx.close();
+        expect(
+          dpkgQuery(bed.root)
+            .find((r) => r.name === 'kesl')
+            ?.abbrev.trim(),
+        ).toBe('ii');
+      } finally {
+        child.stdin.end();
+        child.kill();
+      }
+    },
+    180_000,
+  );
 
   it('reflows at 320 CSS px and at 200% zoom: no sideways scrolling, the menu collapses, axe is clean', async () => {
     const { harness } = await open([bedFixtures.kesl, bedFixtures.keslGui, bedFixtures.klnagent64]);

@@ -151,8 +151,11 @@ describe.skipIf(skip !== false)('usable under a deadline, in Chromium over the r
   });
 
   it('a hung uninstaller: time and silence, stop it now, a way on; stop after a step, reopen, continue', async () => {
+    // Slow while the marker file exists, in prerm and postrm alike: after the first kill, dpkg
+    // purges the half-removed package through its postrm, which then is slow too.
     const kesl = withDebScripts(bedFixtures.kesl, {
       prerm: `echo "kesl: stopping the protection services"\n${slowWhenMarkerPrerm('hang')}`,
+      postrm: `${slowWhenMarkerPrerm('hang')}\n${bedFixtures.kesl.debScripts.postrm}`,
     });
     const { bed, harness } = await open(
       [kesl, bedFixtures.keslGui, bedFixtures.klnagent64, bedFixtures.hello],
@@ -284,7 +287,10 @@ describe.skipIf(skip !== false)('usable under a deadline, in Chromium over the r
       .waitFor({ timeout: 120_000 });
     await shot(again, '09-continued-removed');
     for (const name of ['kesl', 'kesl-gui', 'klnagent64'])
-      expect(dpkgQuery(bed.root).find((r) => r.name === name && r.abbrev.startsWith('i'))).toBeUndefined();
+      expect(
+        dpkgQuery(bed.root).find((r) => r.name === name && r.abbrev.startsWith('i')),
+        JSON.stringify(dpkgQuery(bed.root)),
+      ).toBeUndefined();
 
     // History lists the three sessions, from the journal.
     await nav(again, 'History').click();

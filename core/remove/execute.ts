@@ -66,8 +66,7 @@ export interface ExecutionReport {
 }
 
 /** What a step stopped by the operator says (journaled as its message). */
-export const STOPPED_BY_OPERATOR =
-  "Stopped by the operator: the uninstaller and the processes it started were killed while it ran. The product may be half-removed; the plan stopped here. Try the step again, or clear it with the vendor's removal tool";
+export const STOPPED_BY_OPERATOR = 'Stopped by the operator';
 
 /** `NAME=value` with the value hidden. */
 function maskArg(a: string): string {
@@ -253,7 +252,7 @@ async function runAttempts(
           argv: shownArgv,
           exitCode: r.exitCode,
           outcome: 'failed',
-          message: `${STOPPED_BY_OPERATOR} (after ${Math.round(r.durationMs / 1000)} s).`,
+          message: `${STOPPED_BY_OPERATOR} after ${Math.round(r.durationMs / 1000)} s: the uninstaller and the processes it started were killed while it ran. The product may be half-removed; the plan stopped here. Try the step again, or clear it with the vendor's removal tool.`,
           outputSha256: r.outputSha256,
           durationMs: Math.round(r.durationMs),
         },

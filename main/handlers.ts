@@ -204,7 +204,10 @@ async function setSettings(
   // Refused before saving, with the field named: the renderer shows each problem at its field.
   const { problems } = settingsProblems(s, patch);
   if (problems.length)
-    throw new DivestError('invalid-input', problems.map((p) => `${p.field}: ${p.message}`).join(' '));
+    throw new DivestError(
+      problems.some((p) => p.field === 'catalogPath') ? 'catalog' : 'invalid-input',
+      problems.map((p) => `${p.field}: ${p.message}`).join(' '),
+    );
   const before = s.deps.settings.get();
   const after = s.deps.settings.set(patch);
   const changed = (Object.keys(patch) as (keyof Settings)[]).filter((k) => before[k] !== after[k]);

@@ -40,7 +40,7 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
   if (result.findings.length === 0) {
     lines.push('Nothing from the catalog was found on this machine.');
   } else {
-    // Fits 100 columns: 38 + 12 + 6 + 9 + 27 and four gaps of two. The details (every directive,
+    // Fits 100 columns: the five columns and four gaps of two. The details (every directive,
     // the evidence) are one flag away: --evidence, --json.
     const rows = result.findings.map((f) => [
       f.name,
@@ -49,7 +49,17 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
       f.presence,
       f.directives.map((d) => names.get(d) ?? d).join(', ') || '-',
     ]);
-    lines.push(table(['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'], rows, [38, 12, 6, 9, 27]));
+    // Product names are never cut below 48 characters; the directives get what is left.
+    const nameWidth = Math.min(48, Math.max(...rows.map((r) => r[0]?.length ?? 0)));
+    lines.push(
+      table(['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'], rows, [
+        nameWidth,
+        12,
+        6,
+        9,
+        100 - nameWidth - 12 - 6 - 9 - 8,
+      ]),
+    );
     if (withEvidence) {
       for (const f of result.findings) {
         lines.push('', `${f.name} (${f.productId}, finding ${f.id})`);

@@ -153,7 +153,9 @@ export function App() {
   useTheme(state.settings?.theme);
   const Current = SCREENS[state.screen];
   const info = state.info.value;
-  const verdict = state.removal.value?.verdict ?? state.status.value?.verdict ?? null;
+  // The journal's verdict, refreshed after every scan, removal and check; the removal's own
+  // until the first refresh answers.
+  const verdict = state.status.value?.verdict ?? state.removal.value?.verdict ?? null;
   const item = (n: (typeof NAV)[number]) => {
     const b = badge(n.screen, state);
     const done = n.group === 'flow' && stepDone(n.screen, state);

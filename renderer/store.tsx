@@ -284,6 +284,7 @@ export function StoreProvider({ children, initial }: { children: ReactNode; init
       runScan: async () => {
         await run('scan', () => divest().scan({}));
         void run('history', () => divest().history({}));
+        void run('status', () => divest().status({}));
       },
       makePlan: () => run('plan', () => divest().plan({})),
       makePlanWith: (o) =>
@@ -322,8 +323,15 @@ export function StoreProvider({ children, initial }: { children: ReactNode; init
         dispatch({ type: 'stopping', message });
         dispatch({ type: 'announce', text: message });
       },
-      runVerify: () => run('verify', () => divest().verify({})),
-      checkReplacement: () => run('replacement', () => divest().checkReplacement({})),
+      // Each of these changes what the journal says of the machine: the header's verdict follows.
+      runVerify: async () => {
+        await run('verify', () => divest().verify({}));
+        void run('status', () => divest().status({}));
+      },
+      checkReplacement: async () => {
+        await run('replacement', () => divest().checkReplacement({}));
+        void run('status', () => divest().status({}));
+      },
       saveSettings: async (patch) => {
         const r = await divest().setSettings(patch);
         if (!r.ok) return r.error;

@@ -5,20 +5,65 @@ import * as z from 'zod';
 import { parseCommand, UsageError } from './args';
 import { journalView } from '../core/usecases/journal-view';
 import { makeWorkspace } from './context';
+import { checkJournalAnchor } from '../core/usecases/journal-anchor';
+import type { Workspace } from '../core/usecases/workspace';
+import { MiB, readRegularFileSync } from '../core/fs/read-file';
+import { safe } from './safe-output';
 
-const HELP = `divest log verify [--json] [--data-dir DIR]
+const HELP = `divest log verify [--receipt FILE [--fingerprint SHA256:...]] [--json] [--data-dir DIR]
 divest log show [--json] [--data-dir DIR]
 
 verify  Checks the journal's hash chain: exit 0 intact, 1 broken (with the line of each problem).
+        With --receipt: checks that the journal still holds the line the receipt anchored (its
+        length and head hash when it was signed) and that the chain up to it is intact: exit 0
+        when it does, 1 when not (rewritten, cut short, another journal, or the receipt is invalid).
 show    Lists the journal's events (time, type) and its integrity.
 `;
 
 const Flags = {
   json: { type: 'boolean' },
+  receipt: { type: 'string' },
+  fingerprint: { type: 'string' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-const Schema = z.object({ json: z.boolean().default(false), 'data-dir': z.string().min(1).optional() });
+const Schema = z.object({
+  json: z.boolean().default(false),
+  'data-dir': z.string().min(1).optional(),
+  receipt: z.string().min(1).optional(),
+  fingerprint: z.string().min(1).optional(),
+});
+
+async function verifyAgainstReceipt(
+  ctx: Workspace,
+  options: z.infer<typeof Schema>,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const file = options.receipt ?? '';
+  const text = readRegularFileSync(file, { maxBytes: 20 * MiB, what: 'receipt file' }).toString('utf8');
+  const c = await checkJournalAnchor(
+    ctx,
+    text,
+    options.fingerprint ? { expectedFingerprint: options.fingerprint } : {},
+  );
+  if (options.json)
+    out.write(`${JSON.stringify({ schema: 'divest.journal-anchor/1', receiptFile: file, ...c }, null, 2)}\n`);
+  else {
+    const a = c.receipt.anchor;
+    out.write(safe`${c.result === 'matches' ? 'ANCHORED' : 'NOT ANCHORED'}: ${c.sentence}\n`);
+    out.write(
+      safe`  Receipt   ${c.receipt.id ?? '-'} (${c.receipt.hostname ?? '-'}, ${c.receipt.issuedAt ?? '-'}), signature ${c.receipt.signature}\n`,
+    );
+    if (a)
+      out.write(
+        safe`  Anchor    line ${String(a.length)}, head ${a.headHash}${a.intactAtIssue ? '' : ' (journal damaged at issue)'}\n`,
+      );
+    out.write(
+      safe`  Journal   ${c.journal.file}: ${String(c.journal.length)} lines, ${c.journal.intact ? 'intact' : 'BROKEN'}\n`,
+    );
+  }
+  return c.result === 'matches' ? 0 : 1;
+}
 
 /** Runs `divest log ...`. */
 export async function runLog(argv: string[], out: NodeJS.WritableStream): Promise<number> {
@@ -34,7 +79,12 @@ export async function runLog(argv: string[], out: NodeJS.WritableStream): Promis
     out.write(HELP);
     return 0;
   }
+  if ((options.receipt || options.fingerprint) && sub !== 'verify')
+    throw new UsageError('log show: --receipt and --fingerprint belong to "divest log verify"');
+  if (options.fingerprint && !options.receipt)
+    throw new UsageError('log verify: --fingerprint needs --receipt FILE');
   const ctx = makeWorkspace(options);
+  if (sub === 'verify' && options.receipt) return verifyAgainstReceipt(ctx, options, out);
   if (sub === 'verify') {
     const report = await ctx.journal.verify();
     if (options.json) out.write(`${JSON.stringify({ file: ctx.journal.file, ...report }, null, 2)}\n`);

@@ -15,11 +15,11 @@ Usage:
   divest scan [--json] [--evidence]            scan for banned software (exit 0 none, 10 found)
   divest plan [--json] [--only ID]...          the ordered removal plan and what to know first
   divest remove --yes [--only ID]... [--dry-run] [--json]
-                                               remove, verify, check the replacement (exit 0/20/30)
+                                               remove, verify, check the replacement (exit 0/20/30/40)
   divest receipt export --out FILE.json [--html FILE.html] [--operator NAME] [--organisation NAME]
   divest receipt verify FILE.json [--fingerprint SHA256:...]      (exit 0 valid, 1 invalid)
   divest status [--json | --line]              where this machine stands: one verdict (exit 0/10/20/30/40/50)
-  divest log verify | divest log show          the local journal's integrity and events
+  divest log verify [--receipt FILE] | divest log show   the journal's integrity (or against a receipt)
   divest catalog show|verify|import|diff|trust-agency   the active catalog, signed catalog updates
   divest fleet osquery|fleet-gitops|intune|configmgr|ansible --out DIR   files for fleet engines, from the catalog
   divest report DIR [--pins FILE] [--catalog-min V] [--max-age-days N]  verify a fleet's receipts (exit 0/10/1)
@@ -30,11 +30,12 @@ Usage:
 Common options:
   --host-root DIR   Treat DIR as / (a mounted Linux or macOS image, or a test bed).
   --host-os OS      The OS whose layout DIR has: linux or macos (default: this machine's OS).
-  --catalog FILE    Use this catalog file instead of the built-in one.
+  --catalog FILE    Use this signed catalog release (an unsigned file only with --unsigned-catalog).
   --data-dir DIR    Where the journal, signing key and logs live (default: %ProgramData%\\Divest,
                     /Library/Application Support/Divest, /var/lib/divest as root, else ~/.local/state/divest).
 
-Exit codes: 0 ok, 1 failed, 2 usage; scan/plan 10 banned software found; remove 20 restart needed, 30 failed.
+Exit codes: 0 ok, 1 failed, 2 usage; scan/plan 10 banned software found; remove 20 restart needed,
+30 not done, 40 removed but unprotected (see each command's --help).
 Divest never uses the network. Every finding lists its evidence; every claim in the catalog its source.
 `;
 

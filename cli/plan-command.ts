@@ -8,11 +8,19 @@ import { planAndRecord } from '../core/usecases/plan';
 import { COMMON_FLAGS, CommonOptions, OnlyOption, checkOnly, parseCommand } from './args';
 import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
+import {
+  JURISDICTION_FLAG,
+  JURISDICTION_HELP,
+  JurisdictionOption,
+  coverageLines,
+  jurisdictionChoice,
+} from './jurisdiction-option';
 
-const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--run-image-scripts-on-this-machine] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+const HELP = `divest plan [--json] [--only PRODUCT_ID]... [--jurisdiction CODES] [--run-image-scripts-on-this-machine] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Scans, then prints the ordered removal plan: each step's exact command, its preflight checks and
 the warnings to read before starting. Changes nothing on the machine.
+${JURISDICTION_HELP}
 Exit codes: as "divest scan" (0 nothing banned, 10 banned software found, 1 failed, 2 usage).
 `;
 
@@ -63,10 +71,12 @@ export async function runPlan(
     argv,
     {
       ...COMMON_FLAGS,
+      ...JURISDICTION_FLAG,
       only: { type: 'string', multiple: true },
       'run-image-scripts-on-this-machine': { type: 'boolean' },
     },
     CommonOptions.extend({
+      ...JurisdictionOption,
       only: OnlyOption,
       'run-image-scripts-on-this-machine': z.boolean().default(false),
     }),
@@ -78,11 +88,16 @@ export async function runPlan(
   }
   const ws = makeWorkspace(options, err);
   checkOnly('plan', options.only, ws.catalog.catalog);
+  const jurisdictions = jurisdictionChoice(options.jurisdiction, ws.dataDir, ws.catalog);
   if (!options.json) await unfinishedNotice(ws, err);
   const { scan, plan } = await planAndRecord(ws, {
     only: options.only,
     allowImageScriptsOnHost: options['run-image-scripts-on-this-machine'],
   });
-  out.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+  if (options.json) out.write(`${JSON.stringify(plan, null, 2)}\n`);
+  else {
+    const coverage = coverageLines(scan.findings, ws.catalog, jurisdictions);
+    out.write(`${formatPlan(plan)}${coverage.length ? `\n${coverage.join('\n')}\n` : ''}`);
+  }
   return scanExitCode(scan);
 }

@@ -11,23 +11,32 @@ import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
 import { progressLine } from './progress-line';
 import { table, wrap } from './table';
+import {
+  JURISDICTION_FLAG,
+  JURISDICTION_HELP,
+  JurisdictionOption,
+  coverageCell,
+  coverageLines,
+  jurisdictionChoice,
+  type JurisdictionChoice,
+} from './jurisdiction-option';
 
-const SCAN_HELP = `divest scan [--json] [--evidence] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+const SCAN_HELP = `divest scan [--json] [--evidence] [--jurisdiction CODES] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Scans this machine (or a mounted Linux/macOS image with --host-root) for banned software.
+${JURISDICTION_HELP}
 Exit codes: 0 nothing banned installed, 10 banned software found, 1 scan failed, 2 usage.
 `;
 
-/** Compact directive labels for the table ("NDAA FY2018 §1634", not "... / FAR 52.204-23"). */
-function directiveNames(catalog: LoadedCatalog): Map<string, string> {
-  return new Map(
-    catalog.catalog.directives.map((d) => [d.id, d.shortName.split(/ \/ | \(/)[0] ?? d.shortName]),
-  );
-}
+const ALL_JURISDICTIONS: JurisdictionChoice = { setting: [], source: 'default' };
 
 /** The human-readable report of a scan. */
-export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvidence: boolean): string {
-  const names = directiveNames(catalog);
+export function formatScan(
+  result: ScanResult,
+  catalog: LoadedCatalog,
+  withEvidence: boolean,
+  jurisdictions: JurisdictionChoice = ALL_JURISDICTIONS,
+): string {
   const lines: string[] = [];
   const target = result.hostRoot
     ? `the ${result.host.os} image at ${result.hostRoot}`
@@ -47,7 +56,7 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
       f.version ?? '-',
       f.status === 'banned' ? 'BANNED' : 'REVIEW',
       f.presence,
-      f.directives.map((d) => names.get(d) ?? d).join(', ') || '-',
+      coverageCell(f.directives, catalog, jurisdictions.setting),
     ]);
     // Product names are never cut below 48 characters; the directives get what is left.
     const nameWidth = Math.min(48, Math.max(...rows.map((r) => r[0]?.length ?? 0)));
@@ -63,10 +72,15 @@ export function formatScan(result: ScanResult, catalog: LoadedCatalog, withEvide
     if (withEvidence) {
       for (const f of result.findings) {
         lines.push('', `${f.name} (${f.productId}, finding ${f.id})`);
-        lines.push(wrap(`Directives: ${f.directives.map((d) => names.get(d) ?? d).join(', ')}`, 100, '  '));
+        const named = f.directives.map(
+          (d) => catalog.catalog.directives.find((x) => x.id === d)?.shortName ?? d,
+        );
+        lines.push(wrap(`Directives: ${named.join('; ')}`, 100, '  '));
         for (const e of f.evidence) lines.push(`  - [${e.kind}] ${e.location}: ${e.detail}`);
       }
     }
+    const coverage = coverageLines(result.findings, catalog, jurisdictions);
+    if (coverage.length) lines.push('', ...coverage);
     lines.push('');
     const installed = result.findings.filter(
       (f) => f.status === 'banned' && f.presence === 'installed',
@@ -105,8 +119,8 @@ export async function runScan(
   const { options, help } = parseCommand(
     'scan',
     argv,
-    { ...COMMON_FLAGS, evidence: { type: 'boolean' } },
-    CommonOptions.extend({ evidence: z.boolean().default(false) }),
+    { ...COMMON_FLAGS, ...JURISDICTION_FLAG, evidence: { type: 'boolean' } },
+    CommonOptions.extend({ ...JurisdictionOption, evidence: z.boolean().default(false) }),
     { min: 0, max: 0, names: '' },
   );
   if (help) {
@@ -115,6 +129,7 @@ export async function runScan(
   }
   const ws = makeWorkspace(options, err);
   const catalog = ws.catalog;
+  const jurisdictions = jurisdictionChoice(options.jurisdiction, ws.dataDir, catalog);
   if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.
   const line = progressLine(err, { json: options.json });
@@ -128,7 +143,9 @@ export async function runScan(
       `divest: the scan is not recorded in the journal (${notRecorded}); use --data-dir to choose a writable folder.\n`,
     );
   out.write(
-    options.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result, catalog, options.evidence),
+    options.json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : formatScan(result, catalog, options.evidence, jurisdictions),
   );
   return scanExitCode(result);
 }

@@ -13,13 +13,22 @@ import { openRemoval } from '../core/verdict';
 import { field, safe } from './safe-output';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
+import { coverageHere } from '../core/catalog/jurisdiction';
+import {
+  JURISDICTION_FLAG,
+  JURISDICTION_HELP,
+  JurisdictionOption,
+  coverageLines,
+  jurisdictionChoice,
+} from './jurisdiction-option';
 
-const HELP = `divest status [--json | --line] [--no-scan] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
+const HELP = `divest status [--json | --line] [--no-scan] [--jurisdiction CODES] [--host-root DIR] [--host-os linux|macos] [--catalog FILE] [--data-dir DIR]
 
 Says where this machine stands: scans now, checks protection and reads the journal (an unfinished
 or failed removal, a restart pending). --no-scan only reads what the journal holds.
   --json    the verdict as JSON (divest.status/1)
   --line    one line for fleet engines: DIVEST/1 state=<status> ... (at most 2,048 characters)
+${JURISDICTION_HELP}
 Exit codes: 0 clean (or removed) and protected, 10 banned software installed, 20 restart needed,
 30 removal incomplete, 40 unprotected, 50 not verified (could not look everywhere, or never scanned), 2 usage.
 `;
@@ -50,8 +59,12 @@ export async function runStatus(
   const { options, help } = parseCommand(
     'status',
     argv,
-    { ...COMMON_FLAGS, line: { type: 'boolean' }, 'no-scan': { type: 'boolean' } },
-    CommonOptions.extend({ line: z.boolean().default(false), 'no-scan': z.boolean().default(false) }),
+    { ...COMMON_FLAGS, ...JURISDICTION_FLAG, line: { type: 'boolean' }, 'no-scan': { type: 'boolean' } },
+    CommonOptions.extend({
+      ...JurisdictionOption,
+      line: z.boolean().default(false),
+      'no-scan': z.boolean().default(false),
+    }),
     { min: 0, max: 0, names: '' },
   );
   if (help) {
@@ -59,17 +72,33 @@ export async function runStatus(
     return 0;
   }
   const ws = makeWorkspace(options, err);
+  const jurisdictions = jurisdictionChoice(options.jurisdiction, ws.dataDir, ws.catalog);
   if (!options.line && !options.json) await unfinishedNotice(ws, err);
   const { verdict, notRecorded } = await machineStatus(ws, {
     source: options['no-scan'] ? 'journal' : 'fresh',
   });
+  // The banned products still installed, with the directives that cover them (all of them).
+  const installed = verdict.stillInstalled.map((s) => {
+    const p = ws.catalog.catalog.products.find((x) => x.id === s.productId);
+    return { productId: s.productId, name: s.name, status: 'banned', directives: p?.directives ?? [] };
+  });
   if (options.line) out.write(`${statusLine(verdict, ws.catalog.catalog.version)}\n`);
-  else if (options.json)
+  else if (options.json) {
+    const coverage = {
+      setting: jurisdictions.setting,
+      source: jurisdictions.source,
+      products: installed.map((p) => ({
+        productId: p.productId,
+        ...coverageHere(p.directives, ws.catalog.catalog, jurisdictions.setting),
+      })),
+    };
     out.write(
-      `${JSON.stringify({ schema: 'divest.status/1', verdict, catalog: { version: ws.catalog.catalog.version, sha256: ws.catalog.sha256 } }, null, 2)}\n`,
+      `${JSON.stringify({ schema: 'divest.status/1', verdict, catalog: { version: ws.catalog.catalog.version, sha256: ws.catalog.sha256 }, jurisdictions: coverage }, null, 2)}\n`,
     );
-  else {
+  } else {
     out.write(formatVerdict(verdict));
+    const coverage = coverageLines(installed, ws.catalog, jurisdictions);
+    if (coverage.length) out.write(`${coverage.map((l) => `  ${l}`).join('\n')}\n`);
     if (notRecorded !== undefined)
       err.write(`divest: this status is not recorded in the journal (${notRecorded}).\n`);
   }

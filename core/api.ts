@@ -138,6 +138,9 @@ export const Screen = z.enum([
 /** See {@link Screen}. */
 export type Screen = z.infer<typeof Screen>;
 
+/** Jurisdiction codes (ISO 3166-1 alpha-2 or ISO 3166-2) separated by commas, or empty (all). */
+const JURISDICTIONS_RE = /^([A-Z]{2}(-[A-Z0-9]{1,3})?(,[A-Z]{2}(-[A-Z0-9]{1,3})?)*)?$/;
+
 /**
  * The settings the user can change (kept by electron-store in the app, in memory in tests).
  *
@@ -151,6 +154,15 @@ export const Settings = z.strictObject({
   catalogPath: z.string().max(4096),
   /** Page size of exported PDF receipts: US Letter by default, A4 as a setting. */
   paperSize: z.enum(['letter', 'a4']),
+  /**
+   * The jurisdictions that govern this machine, as codes ("US,AU"); empty means all. Findings show
+   * which directives apply here and which belong elsewhere; nothing is hidden.
+   */
+  jurisdictions: z
+    .string()
+    .max(400)
+    .regex(JURISDICTIONS_RE, 'must be jurisdiction codes separated by commas, e.g. "US,AU"')
+    .default(''),
 });
 /** See {@link Settings}. */
 export type Settings = z.infer<typeof Settings>;
@@ -163,6 +175,7 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   catalogPath: '',
   paperSize: 'letter',
+  jurisdictions: '',
 };
 
 /**

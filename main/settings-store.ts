@@ -23,6 +23,12 @@ export const SETTINGS_JSON_SCHEMA = {
   theme: { type: 'string', enum: ['system', 'light', 'dark'], default: DEFAULT_SETTINGS.theme },
   catalogPath: { type: 'string', maxLength: 4096, default: DEFAULT_SETTINGS.catalogPath },
   paperSize: { type: 'string', enum: ['letter', 'a4'], default: DEFAULT_SETTINGS.paperSize },
+  jurisdictions: {
+    type: 'string',
+    maxLength: 400,
+    pattern: '^([A-Z]{2}(-[A-Z0-9]{1,3})?(,[A-Z]{2}(-[A-Z0-9]{1,3})?)*)?$',
+    default: DEFAULT_SETTINGS.jurisdictions,
+  },
 } as const;
 
 /** Settings kept in `<folder>/settings.json` (the app passes its user-data folder). */

@@ -98,8 +98,12 @@ export function validateCatalog(
   fileFor: (section: string) => string,
 ): { catalog: Catalog; sha256: string } {
   const parsed = Catalog.safeParse(input);
-  if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues, input, fileFor);
+  const surrogates = loneSurrogates(input);
+  if (!parsed.success || surrogates.length) {
+    const problems = [
+      ...(parsed.success ? [] : describeIssues(parsed.error.issues, input, fileFor)),
+      ...describeIssues(surrogates, input, fileFor),
+    ];
     throw new CatalogError(
       `The catalog ${origin} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
       origin,
@@ -107,6 +111,36 @@ export function validateCatalog(
     );
   }
   return { catalog: parsed.data, sha256: catalogDigest(input) };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings holding a lone UTF-16 surrogate (`"\uD800"` in the JSON): no canonical form (RFC 8785)
+ * and no journal line can carry them, so they are catalog problems named by field, not a scan that
+ * fails later with "Lone surrogate is not allowed".
+ */
+function loneSurrogates(input: unknown): z.core.$ZodIssue[] {
+  const found: z.core.$ZodIssue[] = [];
+  const walk = (v: unknown, at: PropertyKey[]): void => {
+    if (found.length >= 20) return;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v))
+        found.push({
+          code: 'custom',
+          path: at,
+          input: v,
+          message: `holds a lone UTF-16 surrogate (an unpaired "\\u${v.charCodeAt(v.search(LONE_SURROGATE)).toString(16).toUpperCase()}"), which is not text: write the character itself or remove it`,
+        } as z.core.$ZodIssue);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) walk(k, [...at, k]);
+        walk(x, [...at, k]);
+      }
+  };
+  walk(input, []);
+  return found;
 }
 
 /** The provenance of a catalog that no signature vouches for (built-in or unsigned file). */
@@ -180,12 +214,23 @@ export const MAX_CATALOG_BYTES = 8 * MiB;
  * it is read.
  */
 export function loadCatalogFile(file: string): LoadedCatalog {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readRegularFileSync(file, { maxBytes: MAX_CATALOG_BYTES, what: 'catalog file' }).toString('utf8');
+    bytes = readRegularFileSync(file, { maxBytes: MAX_CATALOG_BYTES, what: 'catalog file' });
   } catch (e) {
     if (e instanceof DivestError) throw e;
     throw new CatalogError(`Cannot read the catalog file ${file}: ${(e as Error).message}`, file, []);
+  }
+  let text: string;
+  try {
+    // A byte-order mark (Notepad writes one) is dropped, as RFC 8259 §8.1 lets a parser do.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new CatalogError(
+      `The catalog file ${file} is not UTF-8 text (it holds bytes that are not UTF-8; save it as UTF-8)`,
+      file,
+      [],
+    );
   }
   let input: unknown;
   try {

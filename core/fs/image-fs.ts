@@ -21,7 +21,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DivestError } from '../errors';
-import { FileRefusedError, readRegularFile } from './read-file';
+import { FileRefusedError, readRegularFile, readRegularFileHead } from './read-file';
 
 /** Symlink hops allowed while resolving one path (the kernel's own limit is 40 on Linux, 32 on macOS). */
 const MAX_SYMLINK_HOPS = 32;
@@ -276,6 +276,16 @@ export class ImageFs {
   /** Resolves and reads `p` (see {@link readFile}). */
   async read(p: string, opts: { maxBytes: number; what: string }, base?: Resolved): Promise<Buffer> {
     return this.readFile(await this.resolve(p, base), opts);
+  }
+
+  /** The first `bytes` bytes of the regular file `p` (a program's header); undefined when unreadable. */
+  async readHeadOrUndefined(p: string, bytes: number, what: string): Promise<Buffer | undefined> {
+    try {
+      const file = await this.resolve(p);
+      return await readRegularFileHead(file.disk, bytes, { what, shownAs: this.shown(file) });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Reads `p` as UTF-8 text; undefined when it cannot be read for any reason. */

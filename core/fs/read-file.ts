@@ -307,6 +307,22 @@ export async function readRegularFile(file: string, opts: ReadRegularOptions): P
   }
 }
 
+/** The first `bytes` bytes (or fewer) of a regular file, opened as {@link readRegularFile} opens it. */
+export async function readRegularFileHead(
+  file: string,
+  bytes: number,
+  opts: RegularFileOptions,
+): Promise<Buffer> {
+  const { handle } = await openRegularFile(file, opts);
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** {@link readRegularFile}, blocking: for the catalog, the receipt given to verify, and the key. */
 export function readRegularFileSync(file: string, opts: ReadRegularOptions): Buffer {
   const { fd, stats } = openRegularFileSync(file, opts);

@@ -15,6 +15,7 @@ import type { ProbeContext } from './inventory';
 import type { HostIdentity, HostOs } from '../model/host';
 import { ImageFs } from '../fs/image-fs';
 import { boundText, IDENTITY_FIELD_MAX, READ_CAPS } from './limits';
+import { imageArch, liveArch } from './arch';
 
 const UNKNOWN = 'unknown';
 
@@ -42,7 +43,7 @@ export async function linuxIdentity(ctx: ProbeContext): Promise<HostIdentity> {
     hostname: ctx.live ? os.hostname() : ((await text(fs, '/etc/hostname')) ?? UNKNOWN),
     os: 'linux',
     osVersion: osReleaseField(osRelease, 'PRETTY_NAME') ?? (ctx.live ? `Linux ${os.release()}` : UNKNOWN),
-    arch: ctx.live ? os.arch() : UNKNOWN,
+    arch: ctx.live ? liveArch() : ((await imageArch(fs)) ?? UNKNOWN),
     machineId: (await text(fs, '/etc/machine-id')) ?? (await text(fs, '/var/lib/dbus/machine-id')) ?? UNKNOWN,
   };
 }
@@ -68,7 +69,8 @@ export async function macosIdentity(ctx: ProbeContext, runner: CommandRunner): P
     hostname: ctx.live ? os.hostname() : UNKNOWN,
     os: 'macos',
     osVersion: version ? `macOS ${version}` : ctx.live ? `Darwin ${os.release()}` : UNKNOWN,
-    arch: ctx.live ? os.arch() : UNKNOWN,
+    // An image's system programs are universal (x64 and arm64 in one file): it cannot be told.
+    arch: ctx.live ? liveArch() : UNKNOWN,
     machineId,
   };
 }
@@ -85,7 +87,7 @@ export function windowsIdentity(machineGuid: string | undefined): HostIdentity {
     hostname: os.hostname(),
     os: 'windows',
     osVersion: version,
-    arch: os.arch(),
+    arch: liveArch(),
     machineId: machineGuid ?? UNKNOWN,
   };
 }

@@ -8,6 +8,9 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { redact, redactBytes, StreamRedactor } from './redact';
+
+export { redact } from './redact';
 
 export interface RunOptions {
   /** Stop the process (and report `timedOut`) after this many milliseconds. */
@@ -24,7 +27,7 @@ export interface RunOptions {
   secrets?: readonly string[];
   /** Cap on captured output per stream; the rest is counted but dropped. */
   maxOutputBytes?: number;
-  /** Live output, chunk by chunk (secrets redacted within each chunk), for progress displays. */
+  /** Live output as it comes, for progress displays (secrets redacted, also across chunks). */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /**
    * A deliberate stop by the operator: when it aborts, the whole process group is killed at once
@@ -60,14 +63,6 @@ export interface CommandRunner {
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
 
-/** Replaces every secret in `text` with `***`. */
-export function redact(text: string, secrets: readonly string[] | undefined): string {
-  if (!secrets) return text;
-  let out = text;
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
-  return out;
-}
-
 /** Runs real processes with `shell: false`, a time-out and output capture. */
 export class NodeCommandRunner implements CommandRunner {
   #spawnCount = 0;
@@ -94,6 +89,8 @@ export class NodeCommandRunner implements CommandRunner {
       let stopped = false;
       let settled = false;
       let spawnError: RunResult['spawnError'];
+      const liveOut = new StreamRedactor(options.secrets);
+      const liveErr = new StreamRedactor(options.secrets);
 
       try {
         child = spawn(file, args, {
@@ -126,8 +123,15 @@ export class NodeCommandRunner implements CommandRunner {
         settled = true;
         clearTimeout(timer);
         options.stop?.removeEventListener('abort', onStop);
-        const stdout = redact(Buffer.concat(out).toString('utf8'), options.secrets);
-        const stderr = redact(Buffer.concat(err).toString('utf8'), options.secrets);
+        for (const [stream, r] of [
+          ['stdout', liveOut],
+          ['stderr', liveErr],
+        ] as const) {
+          const rest = r.end();
+          if (rest) options.onOutput?.(stream, rest);
+        }
+        const stdout = redactBytes(Buffer.concat(out), options.secrets).toString('utf8');
+        const stderr = redactBytes(Buffer.concat(err), options.secrets).toString('utf8');
         const digest = createHash('sha256').update(stdout).update('\0').update(stderr).digest('hex');
         resolve({
           argv: argv.map((a) => redact(a, options.secrets)),
@@ -167,12 +171,14 @@ export class NodeCommandRunner implements CommandRunner {
       child.stdout.on('data', (b: Buffer) => {
         if (outLen < maxBytes) out.push(b);
         outLen += b.length;
-        options.onOutput?.('stdout', redact(b.toString('utf8'), options.secrets));
+        const text = liveOut.push(b);
+        if (text) options.onOutput?.('stdout', text);
       });
       child.stderr.on('data', (b: Buffer) => {
         if (errLen < maxBytes) err.push(b);
         errLen += b.length;
-        options.onOutput?.('stderr', redact(b.toString('utf8'), options.secrets));
+        const text = liveErr.push(b);
+        if (text) options.onOutput?.('stderr', text);
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
         spawnError = { code: e.code ?? 'ESPAWN', message: e.message };

@@ -230,14 +230,62 @@ export type Deadline = z.infer<typeof Deadline>;
 
 export const DatedFact = z.strictObject({ date: CatalogDate, text: z.string().min(1), ...sourced });
 
+/**
+ * Where a directive has force: an ISO 3166-1 alpha-2 country code (`AU`, `GB`) or an ISO 3166-2
+ * subdivision code (`US-NH`). The per-machine jurisdiction setting is a list of these codes.
+ */
+export const JurisdictionCode = z
+  .string()
+  .regex(
+    /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/,
+    'must be an ISO 3166-1 alpha-2 code such as "AU", or an ISO 3166-2 subdivision code such as "US-NH"',
+  );
+export type JurisdictionCode = z.infer<typeof JurisdictionCode>;
+
+export const Region = z.strictObject({
+  code: JurisdictionCode,
+  /** The name people use: "Australia", "United States: New Hampshire". */
+  name: z.string().min(1),
+});
+export type Region = z.infer<typeof Region>;
+
+/** `binding`: those it binds must comply; `guidance`: advice or a warning, not an obligation. */
+export const DirectiveForce = z.enum(['binding', 'guidance']);
+export type DirectiveForce = z.infer<typeof DirectiveForce>;
+
+/**
+ * A vendor a directive names. With `vendor` (a catalog vendor id) the directive covers that
+ * vendor's catalog products, all of them or only `products`; `products: []` means none of the
+ * catalog's (e.g. the directive is about mobile apps). Without `vendor` the vendor is named but
+ * Divest has no fingerprints for its products, and `text` says so.
+ */
+export const CoveredVendor = z.strictObject({
+  name: z.string().min(1),
+  vendor: Slug.optional(),
+  products: z.array(Slug).optional(),
+  text: z.string().min(1),
+  ...sourced,
+});
+export type CoveredVendor = z.infer<typeof CoveredVendor>;
+
 export const Directive = z.strictObject({
   id: Slug,
   shortName: z.string().min(1),
   title: z.string().min(1),
   issuer: Fact,
   identifier: z.string().min(1),
+  /** Who and where, in words ("United States: federal executive-branch agencies"). */
   jurisdiction: z.string().min(1),
+  /** The jurisdiction as a code, for the per-machine setting (catalogs before 2026.12 lack it). */
+  region: Region.optional(),
   kind: z.enum(['directive', 'statute', 'regulation', 'listing', 'determination', 'guidance']),
+  /** Binding or guidance; when absent, `guidance` for kind `guidance` and `binding` otherwise. */
+  force: DirectiveForce.optional(),
+  /**
+   * The vendors it names and, through them, the catalog products it covers. A product is covered
+   * by the directives it lists itself and by every directive whose `covers` reaches it.
+   */
+  covers: z.array(CoveredVendor).default([]),
   issued: DatedFact,
   effective: DatedFact.optional(),
   /** Plain language first: what it means for the person at this machine. */
@@ -303,6 +351,31 @@ export const Catalog = z
     };
     walk({ vendors: cat.vendors, directives: cat.directives, products: cat.products }, []);
 
+    // A `covers` entry that names a vendor or product this catalog lacks only reaches nothing: a
+    // release that drops a product is then judged as the weakening it is (release/diff.ts), not as
+    // an invalid catalog. The built-in catalog's test requires every name to resolve.
+    const productsById = new Map(cat.products.map((p) => [p.id, p]));
+    cat.directives.forEach((d, i) => {
+      d.covers.forEach((c, j) => {
+        if (c.products !== undefined && c.vendor === undefined && c.products.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['directives', i, 'covers', j, 'products'],
+            message: 'products can be listed only for a catalog vendor (give "vendor")',
+          });
+        (c.products ?? []).forEach((id, k) => {
+          const p = productsById.get(id);
+          if (p && c.vendor !== undefined && p.vendor !== c.vendor)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['directives', i, 'covers', j, 'products', k],
+              message: `product "${id}" is not a product of vendor "${c.vendor}"`,
+            });
+        });
+      });
+    });
+    const coverage = coveringDirectives(cat);
+
     cat.products.forEach((p, i) => {
       p.directives.forEach((d, j) => {
         if (!directiveIds.has(d))
@@ -318,7 +391,7 @@ export const Catalog = z
           path: ['products', i, 'vendor'],
           message: `unknown vendor "${p.vendor}"`,
         });
-      if (p.status === 'banned' && p.directives.length === 0)
+      if (p.status === 'banned' && (coverage.get(p.id) ?? []).length === 0)
         ctx.addIssue({
           code: 'custom',
           path: ['products', i, 'directives'],
@@ -332,6 +405,65 @@ export const Catalog = z
         path: ['products'],
         message: `exactly one product must be the fallback (found ${fallbacks.length})`,
       });
+  })
+  // Each product's `directives` becomes its full coverage: its own list, then every directive
+  // whose `covers` reaches it, so scans, plans, receipts and the diff all see the same coverage.
+  .transform((cat) => {
+    const coverage = coveringDirectives(cat);
+    return {
+      ...cat,
+      products: cat.products.map((p) => ({ ...p, directives: coverage.get(p.id) ?? [...p.directives] })),
+    };
   });
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
+
+/**
+ * The directives that cover each product (by id): the product's own `directives` first, in order,
+ * then every directive whose `covers` reaches it, in catalog order, each once.
+ */
+export function coveringDirectives(cat: {
+  directives: readonly Pick<Directive, 'id' | 'covers'>[];
+  products: readonly Pick<Product, 'id' | 'vendor' | 'directives'>[];
+}): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of cat.products) {
+    const ids = [...p.directives];
+    for (const d of cat.directives) {
+      if (ids.includes(d.id)) continue;
+      const reaches = d.covers.some(
+        (c) => c.vendor !== undefined && c.vendor === p.vendor && (c.products?.includes(p.id) ?? true),
+      );
+      if (reaches) ids.push(d.id);
+    }
+    out.set(p.id, ids);
+  }
+  return out;
+}
+
+/** A directive's force, with the default for catalogs that do not say. */
+export function directiveForce(d: Pick<Directive, 'force' | 'kind'>): DirectiveForce {
+  return d.force ?? (d.kind === 'guidance' ? 'guidance' : 'binding');
+}
+
+/**
+ * The vendor and product names in directives' `covers` that this catalog does not have, in
+ * sentences (they reach nothing; see the schema). Empty for a consistent catalog.
+ */
+export function unresolvedCoverage(cat: {
+  directives: readonly Pick<Directive, 'id' | 'covers'>[];
+  vendors: readonly Pick<Vendor, 'id'>[];
+  products: readonly Pick<Product, 'id'>[];
+}): string[] {
+  const vendors = new Set(cat.vendors.map((v) => v.id));
+  const products = new Set(cat.products.map((p) => p.id));
+  const out: string[] = [];
+  for (const d of cat.directives)
+    for (const c of d.covers) {
+      if (c.vendor !== undefined && !vendors.has(c.vendor))
+        out.push(`directive "${d.id}" covers unknown vendor "${c.vendor}"`);
+      for (const id of c.products ?? [])
+        if (!products.has(id)) out.push(`directive "${d.id}" covers unknown product "${id}"`);
+    }
+  return out;
+}

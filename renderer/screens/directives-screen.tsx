@@ -1,19 +1,22 @@
 /**
- * The directive library: the risk context, readable without any finding. For each directive, plain
- * language first (what it means for the person at this machine), then who issued it, whom it
- * binds, what it requires, its deadlines as a timeline, its reasons and history, and the sources,
- * with every claim numbered to its source and every UNCONFIRMED claim marked with the reason.
- * Sources are shown as text (title, publisher note, address): Divest works offline and opens
- * nothing.
+ * The directive library: the risk context, readable without any finding. Directives are grouped by
+ * jurisdiction (the United States, Australia, Italy... and states such as New Hampshire), each
+ * marked binding or guidance, and those of jurisdictions the machine's setting leaves out are said
+ * to be so (never hidden). For each directive, plain language first (what it means for the person
+ * at this machine), then who issued it, whom it binds, what it requires, its deadlines as a
+ * timeline, the vendors it names, its reasons and history, and the sources, with every claim
+ * numbered to its source and every UNCONFIRMED claim marked with the reason. Sources are shown as
+ * text (title, publisher note, address): Divest works offline and opens nothing.
  */
 import { Button, Tag } from '@trussworks/react-uswds';
 import type { CatalogView } from '../../core/api';
 import type { Directive } from '../../core/api';
 import { EmptyState, ErrorAlert, ScreenHeading, Sourced } from '../components/common';
+import { appliesHere, parseJurisdictions } from '../components/jurisdiction-setting';
 import { useStore } from '../store';
 
 const KIND_WORDS: Record<Directive['kind'], string> = {
-  directive: 'Binding directive',
+  directive: 'Directive',
   statute: 'Statute',
   regulation: 'Regulation',
   listing: 'Listing',
@@ -31,7 +34,16 @@ export function citationOrder(d: Directive): string[] {
   add(d.issuer.refs);
   add(d.issued.refs);
   if (d.effective) add(d.effective.refs);
-  for (const list of [d.binds, d.requires, d.deadlines, d.scope, d.exclusions, d.reasons, d.history])
+  for (const list of [
+    d.binds,
+    d.requires,
+    d.deadlines,
+    d.covers,
+    d.scope,
+    d.exclusions,
+    d.reasons,
+    d.history,
+  ])
     for (const f of list) add(f.refs);
   add(d.refs);
   return order;
@@ -57,7 +69,26 @@ function formatDate(date: string): string {
   return day ? `${Number(day)} ${month} ${y}` : `${month} ${y}`;
 }
 
-function DirectiveView({ d, catalog }: { d: Directive; catalog: CatalogView }) {
+/** Binding or guidance, with the default for catalogs that do not say (as the engine decides). */
+export function forceOf(d: Pick<Directive, 'force' | 'kind'>): 'binding' | 'guidance' {
+  return d.force ?? (d.kind === 'guidance' ? 'guidance' : 'binding');
+}
+
+/** The directives grouped by jurisdiction, in the order the catalog first names each one. */
+export function byJurisdiction(
+  directives: readonly Directive[],
+): { code: string; name: string; directives: Directive[] }[] {
+  const groups = new Map<string, { code: string; name: string; directives: Directive[] }>();
+  for (const d of directives) {
+    const code = d.region?.code ?? '';
+    const g = groups.get(code) ?? { code, name: d.region?.name ?? 'No jurisdiction given', directives: [] };
+    g.directives.push(d);
+    groups.set(code, g);
+  }
+  return [...groups.values()];
+}
+
+function DirectiveView({ d, catalog, applies }: { d: Directive; catalog: CatalogView; applies: boolean }) {
   const order = citationOrder(d);
   const cite = (id: string): number => order.indexOf(id) + 1;
   const refs = order.map((id) => catalog.references.find((r) => r.id === id) ?? { id, title: id });
@@ -80,8 +111,28 @@ function DirectiveView({ d, catalog }: { d: Directive; catalog: CatalogView }) {
         {d.shortName}: {d.title}
       </h2>
       <p className="directive-meta">
-        <Tag className="bg-primary-dark">{KIND_WORDS[d.kind]}</Tag> {d.identifier} · {d.jurisdiction}
+        {forceOf(d) === 'binding' ? (
+          <Tag className="bg-secondary-dark">Binding</Tag>
+        ) : (
+          <Tag className="bg-base-dark">Guidance, not binding</Tag>
+        )}{' '}
+        <Tag className="bg-primary-dark">{KIND_WORDS[d.kind]}</Tag>{' '}
+        {d.region ? (
+          <span className="jurisdiction-code" title={d.region.name}>
+            {d.region.code}
+          </span>
+        ) : null}{' '}
+        {d.identifier} · {d.jurisdiction}
       </p>
+      {applies ? null : (
+        <p className="usa-alert usa-alert--info usa-alert--slim usa-alert--no-icon not-applied">
+          <span className="usa-alert__body">
+            {d.region?.name ?? 'This jurisdiction'} is not among the jurisdictions set for this machine
+            (Settings). Findings still name this directive, under &ldquo;In jurisdictions not applied to this
+            machine&rdquo;.
+          </span>
+        </p>
+      )}
       <div className="usa-summary-box" role="region" aria-label="In plain language">
         <h3 className="usa-summary-box__heading">In plain language</h3>
         <p className="usa-summary-box__text">
@@ -121,6 +172,20 @@ function DirectiveView({ d, catalog }: { d: Directive; catalog: CatalogView }) {
           </li>
         ))}
       </ol>
+      {d.covers.length ? (
+        <>
+          <h3>Vendors it names</h3>
+          <ul className="usa-list">
+            {d.covers.map((c, i) => (
+              <li key={i}>
+                <strong>{c.name}</strong>
+                {c.vendor ? null : <span className="text-base-dark"> (not detected by Divest)</span>}:{' '}
+                <Sourced fact={c} cite={cite} />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3>What it covers</h3>
       <ul className="usa-list">
         {d.scope.map((f, i) => (
@@ -219,6 +284,7 @@ export function DirectivesScreen() {
       </>
     );
   const selected = catalog.directives.find((d) => d.id === state.directiveId) ?? catalog.directives[0];
+  const setting = parseJurisdictions(state.settings?.jurisdictions ?? '');
   return (
     <>
       <ScreenHeading
@@ -226,23 +292,46 @@ export function DirectivesScreen() {
       >
         Directive library
       </ScreenHeading>
-      <nav aria-label="Directives" className="directive-picker">
-        <ul className="usa-button-group">
-          {catalog.directives.map((d) => (
-            <li key={d.id} className="usa-button-group__item">
-              <Button
-                type="button"
-                outline={d.id !== selected?.id}
-                aria-current={d.id === selected?.id ? 'page' : undefined}
-                onClick={() => navigate('directives', d.id)}
-              >
-                {d.shortName}
-              </Button>
-            </li>
-          ))}
-        </ul>
+      <nav aria-label="Directives by jurisdiction" className="directive-picker">
+        {byJurisdiction(catalog.directives).map((g) => {
+          const labelId = `jurisdiction-${g.code || 'none'}`;
+          const applies = g.directives.some((d) => appliesHere(d, setting));
+          return (
+            <div key={g.code} className="directive-group">
+              <p id={labelId} className="directive-group__label">
+                {g.name}
+                {g.code ? <span className="jurisdiction-code">{g.code}</span> : null}
+                {applies ? null : <span className="text-base-dark"> · not applied to this machine</span>}
+              </p>
+              <ul className="usa-button-group" aria-labelledby={labelId}>
+                {g.directives.map((d) => (
+                  <li key={d.id} className="usa-button-group__item">
+                    <Button
+                      type="button"
+                      outline={d.id !== selected?.id}
+                      aria-current={d.id === selected?.id ? 'page' : undefined}
+                      onClick={() => navigate('directives', d.id)}
+                    >
+                      {d.shortName}
+                      {forceOf(d) === 'guidance' ? (
+                        <span className="directive-force"> · guidance</span>
+                      ) : null}
+                    </Button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          );
+        })}
       </nav>
-      {selected ? <DirectiveView key={selected.id} d={selected} catalog={catalog} /> : null}
+      {selected ? (
+        <DirectiveView
+          key={selected.id}
+          d={selected}
+          catalog={catalog}
+          applies={appliesHere(selected, setting)}
+        />
+      ) : null}
     </>
   );
 }

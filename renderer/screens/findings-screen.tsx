@@ -5,6 +5,7 @@
 import { Button, Tag } from '@trussworks/react-uswds';
 import type { Finding } from '../../core/api';
 import { EmptyState, PathValue, ScreenHeading, Sourced } from '../components/common';
+import { FindingDirectives } from '../components/jurisdiction-setting';
 import { useStore } from '../store';
 
 const EVIDENCE_WORDS: Record<Finding['evidence'][number]['kind'], string> = {
@@ -23,12 +24,9 @@ const EVIDENCE_WORDS: Record<Finding['evidence'][number]['kind'], string> = {
 };
 
 function FindingCard({ finding }: { finding: Finding }) {
-  const { state, navigate } = useStore();
+  const { state } = useStore();
   const catalog = state.catalog.value;
   const product = catalog?.products.find((p) => p.id === finding.productId);
-  const directives = finding.directives.map(
-    (id) => catalog?.directives.find((d) => d.id === id) ?? { id, shortName: id, title: '' },
-  );
   const headingId = `finding-${finding.id.replace(/[^a-z0-9-]/g, '-')}`;
   return (
     <li className="usa-card finding-card" aria-labelledby={headingId}>
@@ -88,23 +86,7 @@ function FindingCard({ finding }: { finding: Finding }) {
               </tbody>
             </table>
           </details>
-          {directives.length ? (
-            <>
-              <h4 className="font-sans-sm">Directives that cover it</h4>
-              <ul className="usa-list usa-list--unstyled directive-links">
-                {directives.map((d) => (
-                  <li key={d.id}>
-                    <Button type="button" unstyled onClick={() => navigate('directives', d.id)}>
-                      {d.shortName}
-                      {d.title ? `: ${d.title}` : ''}
-                    </Button>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : (
-            <p>No directive bans this product; an administrator should review it and decide.</p>
-          )}
+          <FindingDirectives ids={finding.directives} banned={finding.status === 'banned'} />
         </div>
       </div>
     </li>

@@ -20,6 +20,7 @@ import {
 import type { ApiError, FieldProblem, Settings } from '../../core/api';
 import { divest } from '../api';
 import { ErrorAlert, Notice, PathValue, ScreenHeading } from '../components/common';
+import { JurisdictionSetting } from '../components/jurisdiction-setting';
 import { useStore } from '../store';
 
 type TextKey = 'operatorName' | 'organisation' | 'exportFolder' | 'catalogPath';
@@ -67,7 +68,9 @@ export function SettingsScreen() {
   const dirty =
     draft !== null &&
     state.settings !== null &&
-    (Object.keys(draft) as (keyof Settings)[]).some((k) => draft[k] !== state.settings?.[k]);
+    (Object.keys(draft) as (keyof Settings)[]).some(
+      (k) => k !== 'jurisdictions' && draft[k] !== state.settings?.[k],
+    );
   useEffect(() => {
     if (dirty !== state.settingsDirty) dispatch({ type: 'settings-dirty', dirty });
   }, [dirty, state.settingsDirty, dispatch]);
@@ -88,14 +91,16 @@ export function SettingsScreen() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const check = await divest().checkSettings(draft);
+    // The jurisdictions have their own form (JurisdictionSetting): never overwrite them from here.
+    const { jurisdictions: _jurisdictions, ...rest } = draft;
+    const check = await divest().checkSettings(rest);
     if (check.ok && check.value.problems.length) {
       setProblems(check.value.problems);
       const first = TEXT_FIELDS.find((f) => f.key === check.value.problems[0]?.field);
       if (first) document.getElementById(first.id)?.focus();
       return;
     }
-    const err = await saveSettings(draft);
+    const err = await saveSettings(rest);
     setError(err);
     setSaved(!err);
     if (!err) dispatch({ type: 'announce', text: 'Settings saved.' });
@@ -181,6 +186,7 @@ export function SettingsScreen() {
       </Form>
       {saved ? <Notice type="success" slim title="Settings saved" level="h2" /> : null}
       {error ? <ErrorAlert error={error} /> : null}
+      <JurisdictionSetting />
       {info ? (
         <section aria-labelledby="about-heading" className="margin-top-4">
           <h2 id="about-heading">About this installation</h2>

@@ -185,7 +185,7 @@ describe.skipIf(reason !== false)(
       });
       writeFileSync(
         path.join(T, 'inventory.ini'),
-        `[divest]\n${lines.join('\n')}\n\n[divest:vars]\nansible_user=root\nansible_ssh_private_key_file=${key}\nansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\ndivest_receipts_dir=${receipts}\ndivest_operator=Ansible test\n`,
+        `[divest]\n${lines.join('\n')}\n\n[divest:vars]\nansible_user=root\nansible_ssh_private_key_file=${key}\nansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\ndivest_receipts_dir=${receipts}\ndivest_operator=Ansible test\ndivest_run_image_scripts_on_this_machine=true\n`,
       );
       writeFileSync(
         path.join(T, 'facts.yml'),

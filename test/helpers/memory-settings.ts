@@ -1,6 +1,6 @@
 /**
  * Settings kept in memory, for the handlers in tests and in the browser harness (the app keeps
- * them with electron-store).
+ * them in a file with conf, main/settings-store.ts).
  */
 import type { Settings } from '../../core/api';
 import type { SettingsStore } from '../../main/handlers';

@@ -58,16 +58,16 @@ export function formatScan(
       f.presence,
       coverageCell(f.directives, catalog, jurisdictions.setting),
     ]);
-    // Product names are never cut below 48 characters; the directives get what is left.
+    // Product names are never cut below 48 characters; the directives get what is left, wrapped
+    // onto continuation lines under their column.
     const nameWidth = Math.min(48, Math.max(...rows.map((r) => r[0]?.length ?? 0)));
     lines.push(
-      table(['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'], rows, [
-        nameWidth,
-        12,
-        6,
-        9,
-        100 - nameWidth - 12 - 6 - 9 - 8,
-      ]),
+      table(
+        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'],
+        rows,
+        [nameWidth, 12, 6, 9, 100 - nameWidth - 12 - 6 - 9 - 8],
+        { wrapLast: true },
+      ),
     );
     if (withEvidence) {
       for (const f of result.findings) {
@@ -80,7 +80,12 @@ export function formatScan(
       }
     }
     const coverage = coverageLines(result.findings, catalog, jurisdictions);
-    if (coverage.length) lines.push('', ...coverage);
+    // Within 100 columns: a long line continues under itself, indented.
+    const fit = (l: string): string => {
+      const ind = /^ */.exec(l)?.[0] ?? '';
+      return wrap(l.trim(), 100, ind, `${ind}  `);
+    };
+    if (coverage.length) lines.push('', ...coverage.map(fit));
     lines.push('');
     const installed = result.findings.filter(
       (f) => f.status === 'banned' && f.presence === 'installed',

@@ -6,6 +6,8 @@
  * 30 not done (failed, interrupted, stopped, no administrator rights), 40 done but the machine is
  * UNPROTECTED, 2 usage. `--json` writes `divest.remove/2` (with the verdict).
  */
+import { describeTick, stepClock } from '../core/usecases/removal-progress';
+import { progressLine } from './progress-line';
 import * as z from 'zod';
 import { isDivestError } from '../core/errors';
 import { withExitCodesFlag, type RemovalSummary } from '../core/fleet/exit-codes';
@@ -231,13 +233,25 @@ async function removeCommand(
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
+  // At a terminal, a live line: step k of n, time against the step's limit, long silences.
+  const line = progressLine(err, { json: options.json });
+  const clock = stepClock(plan, (t) => line.update(describeTick(t)));
   const outcome = await runRemoval(ws, plan, {
     signal: abort.signal,
     credentials,
     manual,
-    onEvent: options.json ? undefined : (e) => describeEvent(e, err),
+    onEvent: options.json
+      ? undefined
+      : (e) => {
+          clock.onEvent(e);
+          if (e.type === 'step-output') return;
+          line.clear();
+          describeEvent(e, err);
+        },
     ...(prep.kind === 'resume' && prep.rebooted ? { rebootCompleted: true } : {}),
   }).finally(() => {
+    clock.stop();
+    line.clear();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);

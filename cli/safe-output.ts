@@ -17,10 +17,17 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, '?');
 }
 
+/**
+ * The unfiltered write of a {@link safeStream}, for Divest's own cursor control (the progress
+ * line's carriage return and erase-line) only; never for text from a machine or a file.
+ */
+export const RAW_WRITE = Symbol('divest.rawWrite');
+
 /** A stream that writes `terminalSafe` text to `target`. */
 export function safeStream(target: NodeJS.WritableStream): NodeJS.WritableStream {
   return new Proxy(target, {
     get(t, prop, receiver) {
+      if (prop === RAW_WRITE) return t.write.bind(t);
       if (prop === 'write')
         return (chunk: unknown, ...rest: unknown[]) =>
           (t.write as (c: unknown, ...r: unknown[]) => boolean).call(

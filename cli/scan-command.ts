@@ -9,7 +9,8 @@ import { scanAndRecord } from '../core/usecases/scan';
 import { COMMON_FLAGS, CommonOptions, parseCommand } from './args';
 import { makeWorkspace } from './context';
 import { unfinishedNotice } from './status-command';
-import { table } from './table';
+import { progressLine } from './progress-line';
+import { table, wrap } from './table';
 import {
   JURISDICTION_FLAG,
   JURISDICTION_HELP,
@@ -48,29 +49,43 @@ export function formatScan(
   if (result.findings.length === 0) {
     lines.push('Nothing from the catalog was found on this machine.');
   } else {
+    // Fits 100 columns: the five columns and four gaps of two. The details (every directive,
+    // the evidence) are one flag away: --evidence, --json.
     const rows = result.findings.map((f) => [
       f.name,
       f.version ?? '-',
       f.status === 'banned' ? 'BANNED' : 'REVIEW',
       f.presence,
       coverageCell(f.directives, catalog, jurisdictions.setting),
-      String(f.evidence.length),
     ]);
+    // Product names are never cut below 48 characters; the directives get what is left, wrapped
+    // onto continuation lines under their column.
+    const nameWidth = Math.min(48, Math.max(...rows.map((r) => r[0]?.length ?? 0)));
     lines.push(
       table(
-        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES (BY JURISDICTION)', 'EVIDENCE'],
+        ['PRODUCT', 'VERSION', 'STATUS', 'PRESENCE', 'DIRECTIVES'],
         rows,
-        [48, 20, 6, 9, 90, 8],
+        [nameWidth, 12, 6, 9, 100 - nameWidth - 12 - 6 - 9 - 8],
+        { wrapLast: true },
       ),
     );
     if (withEvidence) {
       for (const f of result.findings) {
         lines.push('', `${f.name} (${f.productId}, finding ${f.id})`);
+        const named = f.directives.map(
+          (d) => catalog.catalog.directives.find((x) => x.id === d)?.shortName ?? d,
+        );
+        lines.push(wrap(`Directives: ${named.join('; ')}`, 100, '  '));
         for (const e of f.evidence) lines.push(`  - [${e.kind}] ${e.location}: ${e.detail}`);
       }
     }
     const coverage = coverageLines(result.findings, catalog, jurisdictions);
-    if (coverage.length) lines.push('', ...coverage);
+    // Within 100 columns: a long line continues under itself, indented.
+    const fit = (l: string): string => {
+      const ind = /^ */.exec(l)?.[0] ?? '';
+      return wrap(l.trim(), 100, ind, `${ind}  `);
+    };
+    if (coverage.length) lines.push('', ...coverage.map(fit));
     lines.push('');
     const installed = result.findings.filter(
       (f) => f.status === 'banned' && f.presence === 'installed',
@@ -88,12 +103,14 @@ export function formatScan(
       );
     if (!withEvidence)
       lines.push(
-        'Run "divest scan --evidence" to see why each was found, or "divest scan --json" for the full record.',
+        'Run "divest scan --evidence" to see why each was found and every directive,',
+        'or "divest scan --json" for the full record.',
       );
   }
   if (result.notes.length) {
     lines.push('', 'What this scan could not see:');
-    for (const n of result.notes) lines.push(`  - ${n.level === 'warning' ? 'WARNING: ' : ''}${n.message}`);
+    for (const n of result.notes)
+      lines.push(wrap(`- ${n.level === 'warning' ? 'WARNING: ' : ''}${n.message}`, 100, '  ', '    '));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -120,7 +137,12 @@ export async function runScan(
   const jurisdictions = jurisdictionChoice(options.jurisdiction, ws.dataDir, catalog);
   if (!options.json) await unfinishedNotice(ws, err);
   // The scan is journaled when the data folder is writable; without rights it still runs.
-  const { result, notRecorded } = await scanAndRecord(ws, 'scan', { tolerateJournalFailure: true });
+  const line = progressLine(err, { json: options.json });
+  line.update('Scanning…');
+  const { result, notRecorded } = await scanAndRecord(ws, 'scan', {
+    tolerateJournalFailure: true,
+    onProgress: (p) => line.update(`Scanning: ${p.done} of ${p.total} parts done (${p.probe})…`),
+  }).finally(() => line.clear());
   if (notRecorded !== undefined)
     err.write(
       `divest: the scan is not recorded in the journal (${notRecorded}); use --data-dir to choose a writable folder.\n`,

@@ -20,6 +20,7 @@ import { Plan } from './model/plan';
 import { UnsignedReceipt } from './model/receipt';
 import { Attestation } from './model/attestation';
 import { Verdict } from './model/verdict';
+import { FieldProblem, HistoryView, RemoveProgress, ScanProgress, StatusView } from './model/app-views';
 import { Finding, ScanResult } from './model/scan';
 import { Leftover, ReplacementStatus } from './model/verify';
 
@@ -31,6 +32,16 @@ export type { Advice, Plan, PlanStep } from './model/plan';
 export type { Evidence, Finding, ScanResult } from './model/scan';
 export type { Leftover, ReplacementStatus } from './model/verify';
 export type { Verdict, VerdictState } from './model/verdict';
+export type {
+  FieldProblem,
+  FlowProgress,
+  HistoryView,
+  OpenRemovalView,
+  ReceiptRecord,
+  SessionView,
+  StatusView,
+} from './model/app-views';
+export { RemoveProgress, ScanProgress } from './model/app-views';
 
 /**
  * Request/response methods: API name to channel (`noun:verb`).
@@ -44,6 +55,9 @@ export const METHODS = {
   plan: 'plan:make',
   remove: 'remove:start',
   cancelRemove: 'remove:cancel',
+  stopRemoveNow: 'remove:stop-now',
+  status: 'status:get',
+  history: 'history:get',
   verify: 'verify:run',
   checkReplacement: 'replacement:check',
   previewReceipt: 'receipt:preview',
@@ -54,6 +68,10 @@ export const METHODS = {
   catalog: 'catalog:get',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
+  checkSettings: 'settings:check',
+  chooseFile: 'dialog:choose',
+  openFolder: 'folder:open',
+  copyText: 'clipboard:copy',
 } as const;
 
 /**
@@ -112,6 +130,8 @@ export const Screen = z.enum([
   'verify',
   'replace',
   'receipt',
+  'audit',
+  'history',
   'log',
   'settings',
 ]);
@@ -189,18 +209,12 @@ export const AppInfo = z.strictObject({
 /** See {@link AppInfo}. */
 export type AppInfo = z.infer<typeof AppInfo>;
 
-/** A scan's progress, derived from the processes it starts (the engine has no finer hook). */
-export const ScanProgress = z.strictObject({
-  phase: z.enum(['started', 'running', 'matching', 'finished', 'failed']),
-  message: z.string(),
-  elapsedMs: z.number().nonnegative(),
-  spawns: z.number().int().nonnegative(),
-});
-/** See {@link ScanProgress}. */
-export type ScanProgress = z.infer<typeof ScanProgress>;
-
 /** `plan:make`: scan and plan (or find the unfinished plan to continue). */
-export const PlanRequest = z.strictObject({ only: z.array(ProductId).max(100).optional() });
+export const PlanRequest = z.strictObject({
+  only: z.array(ProductId).max(100).optional(),
+  /** Set the unfinished plan aside (journaled) and plan afresh ("Make a new plan"). */
+  newPlan: z.boolean().optional(),
+});
 
 /** What `plan:make` decided: a new plan, one to continue, or one waiting for a restart. */
 export const PlanResult = z.strictObject({
@@ -247,31 +261,6 @@ export const RemovalSummary = z.strictObject({
 });
 /** See {@link RemovalSummary}. */
 export type RemovalSummary = z.infer<typeof RemovalSummary>;
-
-/** Live progress of a removal: phases, step starts and ends, and the uninstallers' output. */
-export const RemoveProgress = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('phase'),
-    phase: z.enum(['elevating', 'running', 'verifying', 'done', 'failed']),
-    message: z.string(),
-  }),
-  z.strictObject({
-    type: z.literal('step-started'),
-    stepId: z.string(),
-    title: z.string(),
-    attempt: z.number(),
-  }),
-  z.strictObject({
-    type: z.literal('step-output'),
-    stepId: z.string(),
-    stream: z.enum(['stdout', 'stderr']),
-    text: z.string(),
-  }),
-  z.strictObject({ type: z.literal('step-finished'), stepId: z.string(), result: StepResult }),
-  z.strictObject({ type: z.literal('manual-needed'), stepId: z.string(), title: z.string() }),
-]);
-/** See {@link RemoveProgress}. */
-export type RemoveProgress = z.infer<typeof RemoveProgress>;
 
 /** `verify:run`: rescan, list leftovers and what is still installed. */
 export const VerifyResult = z.strictObject({
@@ -435,6 +424,12 @@ export const CONTRACT = {
     request: z.strictObject({ planId: PlanId }),
     result: z.strictObject({ cancelling: z.boolean(), message: z.string() }),
   },
+  stopRemoveNow: {
+    request: z.strictObject({ planId: PlanId }),
+    result: z.strictObject({ stopping: z.boolean(), message: z.string() }),
+  },
+  status: { request: Empty, result: StatusView },
+  history: { request: Empty, result: HistoryView },
   verify: { request: Empty, result: VerifyResult },
   checkReplacement: { request: Empty, result: ReplacementStatus },
   previewReceipt: { request: Empty, result: ReceiptPreview },
@@ -445,6 +440,22 @@ export const CONTRACT = {
   catalog: { request: Empty, result: CatalogView },
   getSettings: { request: Empty, result: Settings },
   setSettings: { request: Settings.partial().strict(), result: Settings },
+  checkSettings: {
+    request: Settings.partial().strict(),
+    result: z.strictObject({ problems: z.array(FieldProblem) }),
+  },
+  chooseFile: {
+    request: z.strictObject({ purpose: z.enum(['catalog', 'export-folder']) }),
+    result: z.strictObject({ path: z.string().nullable() }),
+  },
+  openFolder: {
+    request: z.strictObject({ which: z.enum(['export-folder', 'data-folder']) }),
+    result: z.strictObject({ opened: z.boolean(), path: z.string(), message: z.string() }),
+  },
+  copyText: {
+    request: z.strictObject({ text: z.string().min(1).max(100_000) }),
+    result: z.strictObject({ copied: z.boolean() }),
+  },
 } satisfies { [K in keyof typeof METHODS]: { request: z.ZodType; result: z.ZodType } };
 
 /** The payload schema of each event. */

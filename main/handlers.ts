@@ -13,156 +13,37 @@ import os from 'node:os';
 import {
   CONTRACT,
   toCatalogView,
-  type EventName,
-  type EventPayload,
   type MethodName,
   type MethodResult,
   type ParsedRequest,
   type Result,
   type Settings,
 } from '../core/api';
-import type { LoadedCatalog } from '../core/catalog/load';
-import { loadActiveCatalog } from '../core/catalog/release/active';
-import { loadSignedCatalogFile } from '../core/catalog/release/import';
 import { DivestError } from '../core/errors';
-import type { HostOs } from '../core/model/host';
 import { removalRights } from '../core/host/privileges';
-import { NodeCommandRunner, type CommandRunner } from '../core/host/runner';
-import { journalPath, openJournal } from '../core/journal/journal';
 import { planById } from '../core/journal/history';
 import { existingKeyFingerprint } from '../core/receipt/keys';
 import { attestationOf } from '../core/receipt/attest';
 import { verifyReceipt } from '../core/receipt/verify';
 import { journalView } from '../core/usecases/journal-view';
 import { prepareRemoval } from '../core/usecases/plan';
-import { exportReceipt, previewReceipt, type PdfPage } from '../core/usecases/receipt';
+import { exportReceipt, previewReceipt } from '../core/usecases/receipt';
 import { removalGate } from '../core/usecases/remove';
 import { recordedScan } from '../core/usecases/scan';
 import { checkReplacementAndRecord, verifyAndRecord } from '../core/usecases/verify';
-import { openWorkspace, type Workspace } from '../core/usecases/workspace';
 import { issuesInOneLine } from '../core/validation';
+import { AppState, type HandlerDeps } from './app-state';
+import { desktopHandlers, exportFolderOf, settingsProblems } from './desktop-handlers';
 import { cliAdvice, removalMode } from './elevate';
 import { toApiError } from './errors';
-import { ReportingRunner, describeCommand } from './progress-runner';
 import { DirectRemover, type Remover } from './remover';
 
-/** Where the settings live: electron-store in the app, memory in tests. */
-export interface SettingsStore {
-  get(): Settings;
-  /** Merges a validated patch and returns the whole settings. */
-  set(patch: Partial<Settings>): Settings;
-}
-
-/** Sends an event to the UI. */
-export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-
-/** What the handlers need from their host (Electron or the test harness). */
-export interface HandlerDeps {
-  settings: SettingsStore;
-  /** Journal, signing key and logs. */
-  dataDir: string;
-  /** Where receipts go when the settings name no folder. */
-  defaultExportFolder: string;
-  appVersion: string;
-  /** Inspect this folder as `/` instead of the live machine (images, test beds). */
-  hostRoot?: string;
-  hostOs?: HostOs;
-  emit: Emit;
-  /** Prints a self-contained HTML page to PDF (Electron `printToPDF`, or Chromium in tests). */
-  renderPdf?: (html: string, page: PdfPage) => Promise<Uint8Array>;
-  /** How to remove when this process lacks administrator rights (null: no way here). */
-  elevatedRemover?: Remover | null;
-  /** Remove through `elevatedRemover` even with rights (the e2e build's stand-in prompt only). */
-  preferElevated?: boolean;
-  /**
-   * Test beds only: an image without a shell may run its packages' removal scripts on this
-   * machine (the CLI's --run-image-scripts-on-this-machine). Never set by the app.
-   */
-  allowImageScriptsOnHost?: boolean;
-  runner?: CommandRunner;
-}
+export type { Emit, HandlerDeps, SettingsStore } from './app-state';
 
 /** One handler per method, receiving the parsed request. */
 export type Handlers = {
   [K in MethodName]: (request: ParsedRequest<K>) => Promise<MethodResult<K>>;
 };
-
-/** The state the handlers share: the runner, the journal, the loaded catalogs, what is running. */
-class AppState {
-  readonly runner: ReportingRunner;
-  readonly journal;
-  readonly #catalogs = new Map<string, LoadedCatalog>();
-  #busy: string | null = null;
-  running: { planId: string; controller: AbortController } | null = null;
-
-  constructor(readonly deps: HandlerDeps) {
-    this.runner = new ReportingRunner(deps.runner ?? new NodeCommandRunner());
-    this.journal = openJournal(journalPath(deps.dataDir));
-  }
-
-  catalog(file = this.deps.settings.get().catalogPath): LoadedCatalog {
-    const cached = this.#catalogs.get(file);
-    if (cached) return cached;
-    const setup = { dataDir: this.deps.dataDir, appVersion: this.deps.appVersion };
-    // A catalog file from the settings must be a signed release; otherwise the data folder's
-    // active catalog (the newest accepted release, else the built-in one).
-    const loaded = file ? loadSignedCatalogFile(file, setup) : loadActiveCatalog(setup);
-    this.#catalogs.set(file, loaded);
-    return loaded;
-  }
-
-  workspace(): Workspace {
-    return openWorkspace({
-      catalog: this.catalog(),
-      dataDir: this.deps.dataDir,
-      appVersion: this.deps.appVersion,
-      hostRoot: this.deps.hostRoot,
-      hostOs: this.deps.hostOs,
-      runner: this.runner,
-      journal: this.journal,
-    });
-  }
-
-  operator(): { name?: string; organisation?: string } {
-    const s = this.deps.settings.get();
-    return { name: s.operatorName, organisation: s.organisation };
-  }
-
-  async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#busy) throw new DivestError('busy', `Divest is busy (${this.#busy}); wait for it to finish.`);
-    this.#busy = what;
-    try {
-      return await fn();
-    } finally {
-      this.#busy = null;
-    }
-  }
-
-  /** Runs `fn` while telling the UI what the scan is doing. */
-  async withScanProgress<T>(fn: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
-    const spawns0 = this.runner.spawnCount;
-    const progress = (phase: EventPayload<'onScanProgress'>['phase'], message: string): void =>
-      this.deps.emit('onScanProgress', {
-        phase,
-        message,
-        elapsedMs: Math.round(performance.now() - t0),
-        spawns: this.runner.spawnCount - spawns0,
-      });
-    progress('started', 'Starting the scan.');
-    this.runner.listener = (argv) => progress('running', `${describeCommand(argv)}…`);
-    try {
-      const r = await fn();
-      progress('finished', 'Scan finished.');
-      return r;
-    } catch (e) {
-      progress('failed', toApiError(e).message);
-      throw e;
-    } finally {
-      this.runner.listener = null;
-    }
-  }
-}
 
 async function appInfo(s: AppState): Promise<MethodResult<'appInfo'>> {
   const ws = s.workspace();
@@ -194,6 +75,7 @@ async function plan(s: AppState, req: ParsedRequest<'plan'>): Promise<MethodResu
   const prep = await s.withScanProgress(() =>
     prepareRemoval(s.workspace(), {
       only: req.only ?? [],
+      ...(req.newPlan ? { newPlan: true } : {}),
       allowImageScriptsOnHost: s.deps.allowImageScriptsOnHost === true,
     }),
   );
@@ -254,7 +136,8 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
   }
   const remover: Remover = elevated ? elevated : new DirectRemover();
   const controller = new AbortController();
-  s.running = { planId: plan.id, controller };
+  const stopNow = new AbortController();
+  s.running = { planId: plan.id, controller, stopNow, elevated: Boolean(elevated) };
   try {
     return await remover.run(
       {
@@ -264,6 +147,8 @@ async function remove(s: AppState, req: ParsedRequest<'remove'>): Promise<Method
         rebootCompleted,
         onProgress: (e) => s.deps.emit('onRemoveProgress', e),
         signal: controller.signal,
+        stopNow: stopNow.signal,
+        ...(s.deps.silenceNoteMs !== undefined ? { silenceNoteMs: s.deps.silenceNoteMs } : {}),
       },
       ws,
     );
@@ -279,7 +164,7 @@ async function exportReceiptHandler(
   s: AppState,
   req: ParsedRequest<'exportReceipt'>,
 ): Promise<MethodResult<'exportReceipt'>> {
-  const folder = s.deps.settings.get().exportFolder || s.deps.defaultExportFolder;
+  const folder = exportFolderOf(s);
   const out = await exportReceipt(s.workspace(), {
     operator: s.operator(),
     destination: {
@@ -316,7 +201,13 @@ async function setSettings(
   s: AppState,
   patch: ParsedRequest<'setSettings'>,
 ): Promise<MethodResult<'setSettings'>> {
-  if (patch.catalogPath) s.catalog(patch.catalogPath); // refuses a bad catalog before saving it
+  // Refused before saving, with the field named: the renderer shows each problem at its field.
+  const { problems } = settingsProblems(s, patch);
+  if (problems.length)
+    throw new DivestError(
+      problems.some((p) => p.field === 'catalogPath') ? 'catalog' : 'invalid-input',
+      problems.map((p) => `${p.field}: ${p.message}`).join(' '),
+    );
   const before = s.deps.settings.get();
   const after = s.deps.settings.set(patch);
   const changed = (Object.keys(patch) as (keyof Settings)[]).filter((k) => before[k] !== after[k]);
@@ -359,6 +250,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     catalog: async () => toCatalogView(s.catalog()),
     getSettings: async () => deps.settings.get(),
     setSettings: (patch) => setSettings(s, patch),
+    ...desktopHandlers(s),
   };
 }
 

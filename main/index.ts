@@ -15,7 +15,18 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  app,
+  clipboard,
+  dialog,
+  ipcMain,
+  protocol,
+  session,
+  shell,
+  type WebContents,
+} from 'electron';
 import type { AppInfo } from '../core/api';
 import { defaultDataDir } from '../core/data-dir';
 import { NodeCommandRunner } from '../core/host/runner';
@@ -149,6 +160,22 @@ function startApp(): void {
       hostOs,
       emit: (event, payload) => sendEvent(contents(), event, payload),
       renderPdf: makePdfPrinter({ session, createWindow: (o) => new BrowserWindow(o) }),
+      choosePath: async (kind, title, defaultPath) => {
+        const options = {
+          title,
+          ...(defaultPath ? { defaultPath } : {}),
+          properties:
+            kind === 'file' ? (['openFile'] as const) : (['openDirectory', 'createDirectory'] as const),
+          ...(kind === 'file' ? { filters: [{ name: 'Catalog release', extensions: ['json'] }] } : {}),
+        };
+        const owner = win;
+        const r = owner
+          ? await dialog.showOpenDialog(owner, { ...options, properties: [...options.properties] })
+          : await dialog.showOpenDialog({ ...options, properties: [...options.properties] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      openPath: (folder) => shell.openPath(folder),
+      writeClipboard: (text) => clipboard.writeText(text),
       // The prompt follows the running OS (process.platform), never --host-os.
       elevatedRemover: helper
         ? new ElevatedRemover({

@@ -20,17 +20,20 @@ import type {
   ApiError,
   AppInfo,
   CatalogView,
+  HistoryView,
   PlanResult,
   RemovalSummary,
   RemoveProgress,
   ScanProgress,
   Screen,
   Settings,
+  StatusView,
   VerifyResult,
 } from '../core/api';
 import type { ScanResult } from '../core/api';
 import type { ReplacementStatus } from '../core/api';
 import { divest } from './api';
+import { announcementFor, progressAnnouncement } from './words';
 
 /** An async step's state. */
 export interface Step<T> {
@@ -57,6 +60,18 @@ export interface State {
   cancelling: boolean;
   verify: Step<VerifyResult>;
   replacement: Step<ReplacementStatus>;
+  /** Where the machine stands by the journal, and the removal to continue (read on launch). */
+  status: Step<StatusView>;
+  /** Sessions and receipts from the journal (the History screen and the step indicator). */
+  history: Step<HistoryView>;
+  /** "Stop this uninstaller now" was asked for, and what main answered. */
+  stopping: { message: string } | null;
+  /** The one polite live region's text: results, in words, announced once (`n` makes a repeat new). */
+  announcement: { text: string; n: number };
+  /** The settings form has changes not saved. */
+  settingsDirty: boolean;
+  /** A screen the user asked for while the settings had unsaved changes. */
+  pendingScreen: Screen | null;
 }
 
 /** The starting state. */
@@ -74,9 +89,16 @@ export const initialState: State = {
   cancelling: false,
   verify: idle(),
   replacement: idle(),
+  status: idle(),
+  history: idle(),
+  stopping: null,
+  announcement: { text: '', n: 0 },
+  settingsDirty: false,
+  pendingScreen: null,
 };
 
-type StepKey = 'info' | 'catalog' | 'scan' | 'plan' | 'removal' | 'verify' | 'replacement';
+type StepKey =
+  'info' | 'catalog' | 'scan' | 'plan' | 'removal' | 'verify' | 'replacement' | 'status' | 'history';
 
 /** What can happen. */
 export type Action =
@@ -87,14 +109,25 @@ export type Action =
   | { type: 'scan-progress'; progress: ScanProgress }
   | { type: 'remove-progress'; event: RemoveProgress }
   | { type: 'cancelling' }
+  | { type: 'stopping'; message: string }
+  | { type: 'announce'; text: string }
+  | { type: 'settings-dirty'; dirty: boolean }
   | { type: 'settings'; settings: Settings };
+
+function announce(state: State, text: string | null): State['announcement'] {
+  return text ? { text, n: state.announcement.n + 1 } : state.announcement;
+}
 
 /** The reducer. */
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
     case 'navigate':
+      // Unsaved settings: ask first (the App shows the question); nothing is lost silently.
+      if (state.settingsDirty && state.screen === 'settings' && action.screen !== 'settings')
+        return { ...state, pendingScreen: action.screen };
       return {
         ...state,
+        pendingScreen: null,
         screen: action.screen,
         directiveId: action.directiveId === undefined ? state.directiveId : action.directiveId,
       };
@@ -107,12 +140,17 @@ export function reducer(state: State, action: Action): State {
       if (action.key === 'removal') {
         next.removeLog = [];
         next.cancelling = false;
+        next.stopping = null;
         next.removal = { running: true, value: null, error: null };
       }
       return next;
     }
     case 'done': {
-      const next: State = { ...state, [action.key]: { running: false, value: action.value, error: null } };
+      const next: State = {
+        ...state,
+        [action.key]: { running: false, value: action.value, error: null },
+        announcement: announce(state, announcementFor(action.key, action.value)),
+      };
       // A new scan or plan makes what followed it stale.
       if (action.key === 'scan') next.verify = idle();
       if (action.key === 'verify')
@@ -150,9 +188,19 @@ export function reducer(state: State, action: Action): State {
     case 'scan-progress':
       return { ...state, scanProgress: action.progress };
     case 'remove-progress':
-      return { ...state, removeLog: [...state.removeLog, action.event] };
+      return {
+        ...state,
+        removeLog: [...state.removeLog, action.event],
+        announcement: announce(state, progressAnnouncement(action.event, state.removeLog)),
+      };
     case 'cancelling':
       return { ...state, cancelling: true };
+    case 'stopping':
+      return { ...state, stopping: { message: action.message } };
+    case 'announce':
+      return { ...state, announcement: announce(state, action.text) };
+    case 'settings-dirty':
+      return { ...state, settingsDirty: action.dirty, ...(action.dirty ? {} : { pendingScreen: null }) };
     case 'settings':
       return { ...state, settings: action.settings };
   }
@@ -172,6 +220,10 @@ export interface Store {
     manualDone: string[];
   }) => Promise<void>;
   cancelRemoval: () => Promise<void>;
+  stopNow: () => Promise<void>;
+  refreshJournal: () => Promise<void>;
+  /** "Make a new plan": sets the unfinished one aside; `only` plans for these products. */
+  makePlanWith: (options: { newPlan?: boolean; only?: string[] }) => Promise<void>;
   runVerify: () => Promise<void>;
   checkReplacement: () => Promise<void>;
   saveSettings: (patch: Partial<Settings>) => Promise<ApiError | null>;
@@ -214,6 +266,9 @@ export function StoreProvider({ children, initial }: { children: ReactNode; init
     ];
     void refreshInfo();
     void run('catalog', () => api.catalog({}));
+    // Restored on launch from the journal: the verdict, an unfinished removal, the done steps.
+    void run('status', () => api.status({}));
+    void run('history', () => api.history({}));
     void api.getSettings({}).then((r) => {
       if (r.ok) dispatch({ type: 'settings', settings: r.value });
     });
@@ -226,25 +281,57 @@ export function StoreProvider({ children, initial }: { children: ReactNode; init
       dispatch,
       navigate: (screen, directiveId) => dispatch({ type: 'navigate', screen, directiveId }),
       refreshInfo,
-      runScan: () => run('scan', () => divest().scan({})),
+      runScan: async () => {
+        await run('scan', () => divest().scan({}));
+        void run('history', () => divest().history({}));
+        void run('status', () => divest().status({}));
+      },
       makePlan: () => run('plan', () => divest().plan({})),
-      startRemoval: (req) =>
-        run('removal', () =>
+      makePlanWith: (o) =>
+        run('plan', () =>
+          divest().plan({ ...(o.newPlan ? { newPlan: true } : {}), ...(o.only ? { only: o.only } : {}) }),
+        ),
+      refreshJournal: async () => {
+        await Promise.all([
+          run('status', () => divest().status({})),
+          run('history', () => divest().history({})),
+        ]);
+      },
+      startRemoval: async (req) => {
+        await run('removal', () =>
           divest().remove({
             planId: req.planId,
             acknowledged: true,
             manualDone: req.manualDone,
             ...(req.credentials ? { credentials: req.credentials } : {}),
           }),
-        ),
+        );
+        void run('status', () => divest().status({}));
+        void run('history', () => divest().history({}));
+      },
       cancelRemoval: async () => {
         const planId = state.plan.value?.plan.id;
         if (!planId) return;
         dispatch({ type: 'cancelling' });
         await divest().cancelRemove({ planId });
       },
-      runVerify: () => run('verify', () => divest().verify({})),
-      checkReplacement: () => run('replacement', () => divest().checkReplacement({})),
+      stopNow: async () => {
+        const planId = state.plan.value?.plan.id;
+        if (!planId) return;
+        const r = await divest().stopRemoveNow({ planId });
+        const message = r.ok ? r.value.message : r.error.message;
+        dispatch({ type: 'stopping', message });
+        dispatch({ type: 'announce', text: message });
+      },
+      // Each of these changes what the journal says of the machine: the header's verdict follows.
+      runVerify: async () => {
+        await run('verify', () => divest().verify({}));
+        void run('status', () => divest().status({}));
+      },
+      checkReplacement: async () => {
+        await run('replacement', () => divest().checkReplacement({}));
+        void run('status', () => divest().status({}));
+      },
       saveSettings: async (patch) => {
         const r = await divest().setSettings(patch);
         if (!r.ok) return r.error;

@@ -29,6 +29,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Live output as it comes, for progress displays (secrets redacted, also across chunks). */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * A deliberate stop by the operator: when it aborts, the whole process group is killed at once
+   * (as a time-out does) and the result says `stopped`.
+   */
+  stop?: AbortSignal;
 }
 
 export interface RunResult {
@@ -39,6 +44,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The operator stopped it (RunOptions.stop): killed with its process group. */
+  stopped?: boolean;
   /** Set when the process could not be started at all (e.g. ENOENT: the tool is not installed). */
   spawnError?: { code: string; message: string };
   durationMs: number;
@@ -79,6 +86,7 @@ export class NodeCommandRunner implements CommandRunner {
       let outLen = 0;
       let errLen = 0;
       let timedOut = false;
+      let stopped = false;
       let settled = false;
       let spawnError: RunResult['spawnError'];
       const liveOut = new StreamRedactor(options.secrets);
@@ -114,6 +122,7 @@ export class NodeCommandRunner implements CommandRunner {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        options.stop?.removeEventListener('abort', onStop);
         for (const [stream, r] of [
           ['stdout', liveOut],
           ['stderr', liveErr],
@@ -131,14 +140,14 @@ export class NodeCommandRunner implements CommandRunner {
           stdout,
           stderr,
           timedOut,
+          ...(stopped ? { stopped } : {}),
           ...(spawnError ? { spawnError } : {}),
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           outputSha256: digest,
         });
       };
 
-      const kill = (): void => {
-        timedOut = true;
+      const killGroup = (): void => {
         try {
           if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
           else child.kill('SIGKILL');
@@ -146,7 +155,18 @@ export class NodeCommandRunner implements CommandRunner {
           child.kill('SIGKILL');
         }
       };
+      const kill = (): void => {
+        timedOut = true;
+        killGroup();
+      };
+      const onStop = (): void => {
+        if (settled) return;
+        stopped = true;
+        killGroup();
+      };
       const timer = setTimeout(kill, timeoutMs);
+      if (options.stop?.aborted) onStop();
+      else options.stop?.addEventListener('abort', onStop, { once: true });
 
       child.stdout.on('data', (b: Buffer) => {
         if (outLen < maxBytes) out.push(b);

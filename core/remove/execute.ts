@@ -42,6 +42,11 @@ export interface ExecuteOptions {
   onEvent?: (e: ExecutionEvent) => void;
   /** Stop before the next step (a running uninstaller is never killed half-way by a cancel). */
   signal?: AbortSignal;
+  /**
+   * The operator's deliberate "stop this uninstaller now": the running step's process group is
+   * killed, the step is journaled as failed (stopped by the operator) and the plan stops there.
+   */
+  stopNow?: AbortSignal;
   /** Print what would run and change nothing. */
   dryRun?: boolean;
   /** The machine restarted since the plan paused for it: earlier "reboot required" steps are done. */
@@ -59,6 +64,9 @@ export interface ExecutionReport {
   remaining: string[];
   resumed: boolean;
 }
+
+/** What a step stopped by the operator says (journaled as its message). */
+export const STOPPED_BY_OPERATOR = 'Stopped by the operator';
 
 /** `NAME=value` with the value hidden. */
 function maskArg(a: string): string {
@@ -236,7 +244,20 @@ async function runAttempts(
       timeoutMs: step.timeoutMs,
       secrets: a.outputSecrets,
       onOutput: (stream, text) => opts.onEvent?.({ type: 'step-output', stepId: step.id, stream, text }),
+      ...(opts.stopNow ? { stop: opts.stopNow } : {}),
     });
+    if (r.stopped)
+      return finish(
+        {
+          argv: shownArgv,
+          exitCode: r.exitCode,
+          outcome: 'failed',
+          message: `${STOPPED_BY_OPERATOR} after ${Math.round(r.durationMs / 1000)} s: the uninstaller and the processes it started were killed while it ran. The product may be half-removed; the plan stopped here. Try the step again, or clear it with the vendor's removal tool.`,
+          outputSha256: r.outputSha256,
+          durationMs: Math.round(r.durationMs),
+        },
+        a.secrets,
+      );
     const c = tool.classify(r);
     if (c.retry && busyRetries < delays.length) {
       opts.onEvent?.({ type: 'step-output', stepId: step.id, stream: 'stderr', text: `${c.message}\n` });

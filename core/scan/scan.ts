@@ -32,6 +32,23 @@ export interface ScanOptions {
   appVersion: string;
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
+  /** Told after each part of the scan is done (see {@link SCAN_PROBES}). */
+  onProgress?: (p: ScanProbeProgress) => void;
+}
+
+/** The parts of a scan, in words, in the order they usually finish. */
+export const SCAN_PROBES = {
+  identity: 'Reading who this machine is',
+  inventory: 'Reading installed packages, programs, services and processes',
+  paths: "Checking the catalog's files and folders",
+  match: 'Matching what was found against the catalog',
+} as const;
+
+/** A scan's progress: `done` of `total` parts finished; `probe` is the one that just finished. */
+export interface ScanProbeProgress {
+  done: number;
+  total: number;
+  probe: string;
 }
 
 /** The machine being inspected: its OS layout, its root folder, and whether it is the live system. */
@@ -71,6 +88,14 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
   const target = resolveTarget(opts.hostRoot, opts.hostOs);
   const matcher = compileCatalog(opts.catalog.catalog);
   const spawnsBefore = opts.runner.spawnCount;
+  const total = Object.keys(SCAN_PROBES).length;
+  let done = 0;
+  const finished = <T>(probe: keyof typeof SCAN_PROBES, value: T): T => {
+    opts.onProgress?.({ done: ++done, total, probe: SCAN_PROBES[probe] });
+    return value;
+  };
+  const tracked = <T>(probe: keyof typeof SCAN_PROBES, p: Promise<T>): Promise<T> =>
+    p.then((v) => finished(probe, v));
 
   const ctx: ProbeContext = {
     hostRoot: target.root,
@@ -83,7 +108,10 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
   let host: HostIdentity;
   switch (target.os) {
     case 'linux': {
-      const [out, id] = await Promise.all([probeLinux(ctx, opts.runner), linuxIdentity(ctx)]);
+      const [out, id] = await Promise.all([
+        tracked('inventory', probeLinux(ctx, opts.runner)),
+        tracked('identity', linuxIdentity(ctx)),
+      ]);
       ({ items, notes } = out);
       host = id;
       break;
@@ -91,27 +119,32 @@ export async function scanHost(opts: ScanOptions): Promise<ScanResult> {
     case 'macos': {
       // Loaded on demand: the plist parsers (XML and binary) are only needed for macOS.
       const { probeMacos } = await import('../host/macos');
-      const [out, id] = await Promise.all([probeMacos(ctx, opts.runner), macosIdentity(ctx, opts.runner)]);
+      const [out, id] = await Promise.all([
+        tracked('inventory', probeMacos(ctx, opts.runner)),
+        tracked('identity', macosIdentity(ctx, opts.runner)),
+      ]);
       ({ items, notes } = out);
       host = id;
       break;
     }
     case 'windows': {
       const vendorRegistryKeys = [...new Set(opts.catalog.catalog.vendors.flatMap((v) => v.registryKeys))];
-      const out = await probeWindows(opts.runner, { vendorRegistryKeys, env: opts.env });
+      const out = await tracked(
+        'inventory',
+        probeWindows(opts.runner, { vendorRegistryKeys, env: opts.env }),
+      );
       ({ items, notes } = out);
-      host = windowsIdentity(out.machineGuid);
+      host = finished('identity', windowsIdentity(out.machineGuid));
       break;
     }
   }
 
-  const paths = await checkPaths(catalogPaths(matcher, target.os), {
-    os: target.os,
-    hostRoot: target.root,
-    env: opts.env,
-  });
+  const paths = await tracked(
+    'paths',
+    checkPaths(catalogPaths(matcher, target.os), { os: target.os, hostRoot: target.root, env: opts.env }),
+  );
   const programs = await programFolders(paths.hits, target);
-  const findings = matchInventory(matcher, target.os, items, paths.hits, programs);
+  const findings = finished('match', matchInventory(matcher, target.os, items, paths.hits, programs));
   notes = [...notes, ...paths.notes];
 
   return {

@@ -71,7 +71,7 @@ export async function removalGate(ws: Workspace, canElevate = false): Promise<Ri
 /** What the executor needs from the face (prompts, progress, cancel). */
 export type ExecutionHooks = Pick<
   ExecuteOptions,
-  'credentials' | 'manual' | 'onEvent' | 'signal' | 'retryDelaysMs' | 'rebootCompleted'
+  'credentials' | 'manual' | 'onEvent' | 'signal' | 'stopNow' | 'retryDelaysMs' | 'rebootCompleted'
 >;
 
 /** Executes a prepared plan, then verifies and checks the replacement, journaling each stage. */

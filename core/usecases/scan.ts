@@ -4,8 +4,10 @@
 import { messageOf } from '../errors';
 import type { ScanPurpose } from '../model/events';
 import type { ScanResult } from '../model/scan';
-import { scanHost } from '../scan/scan';
+import { scanHost, type ScanProbeProgress } from '../scan/scan';
 import type { Workspace } from './workspace';
+
+export type { ScanProbeProgress } from '../scan/scan';
 
 export interface RecordedScan {
   result: ScanResult;
@@ -23,9 +25,10 @@ export interface RecordedScan {
 export async function scanAndRecord(
   ws: Workspace,
   purpose: ScanPurpose,
-  options: { tolerateJournalFailure?: boolean } = {},
+  options: { tolerateJournalFailure?: boolean; onProgress?: (p: ScanProbeProgress) => void } = {},
 ): Promise<RecordedScan> {
   let notRecorded: string | undefined;
+  const onProgress = options.onProgress ?? ws.onScanProgress;
   const record = async (fn: () => Promise<unknown>): Promise<void> => {
     if (notRecorded !== undefined) return;
     try {
@@ -46,6 +49,7 @@ export async function scanAndRecord(
       appVersion: ws.appVersion,
       env: ws.env,
       now: ws.now,
+      ...(onProgress ? { onProgress } : {}),
     });
   } catch (e) {
     await record(() => ws.journal.append('scan.failed', { purpose, message: messageOf(e) })).catch(

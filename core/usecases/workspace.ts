@@ -8,7 +8,7 @@ import type { LoadedCatalog } from '../catalog/load';
 import type { HostOs } from '../model/host';
 import { NodeCommandRunner, type CommandRunner } from '../host/runner';
 import { journalPath, openJournal, type Journal } from '../journal/journal';
-import { resolveTarget, type Target } from '../scan/scan';
+import { resolveTarget, type ScanProbeProgress, type Target } from '../scan/scan';
 
 export interface WorkspaceOptions {
   catalog: LoadedCatalog;
@@ -23,6 +23,8 @@ export interface WorkspaceOptions {
   journal?: Journal;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** Told as each part of every scan this workspace makes finishes (progress displays). */
+  onScanProgress?: (p: ScanProbeProgress) => void;
 }
 
 export interface Workspace {
@@ -37,6 +39,7 @@ export interface Workspace {
   readonly now: () => Date;
   /** Where msiexec's verbose logs go. */
   readonly logDir: string;
+  readonly onScanProgress?: (p: ScanProbeProgress) => void;
   /** The machine being inspected (resolved on first use; a bad --host-root is a usage error). */
   target(): Target;
 }
@@ -55,6 +58,7 @@ export function openWorkspace(o: WorkspaceOptions): Workspace {
     ...(o.env ? { env: o.env } : {}),
     now: o.now ?? (() => new Date()),
     logDir: path.join(o.dataDir, 'logs'),
+    ...(o.onScanProgress ? { onScanProgress: o.onScanProgress } : {}),
     target: () => (target ??= resolveTarget(o.hostRoot, o.hostOs)),
   };
 }

@@ -3,10 +3,11 @@
  * reader announces the new screen), the error alert, the empty state, a sourced claim with its
  * citations and UNCONFIRMED mark, and a command shown exactly as it will run.
  */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Alert, AlertHeading, Button, Tag } from '@trussworks/react-uswds';
 import type { ApiError } from '../../core/api';
-import { ERROR_TITLES } from '../api';
+import { ERROR_TITLES, divest } from '../api';
+import { plainError } from '../words';
 
 /** The screen's h1, focused when the screen opens. */
 export function ScreenHeading({ children, lead }: { children: ReactNode; lead?: ReactNode }) {
@@ -62,7 +63,7 @@ export function ErrorAlert({
 }) {
   return (
     <Notice type="error" title={ERROR_TITLES[error.code]} role="alert">
-      <span className="display-block">{error.message}</span>
+      <span className="display-block">{plainError(error).message}</span>
       {onRetry ? (
         <Button type="button" className="margin-top-1" onClick={onRetry}>
           {retryLabel ?? 'Try again'}
@@ -148,4 +149,40 @@ export function Command({ argv }: { argv: readonly string[] }) {
 export function formatTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Copies a value (a path, a fingerprint, a command) to the clipboard, and says so beside it. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [said, setSaid] = useState<string | null>(null);
+  return (
+    <span className="copy">
+      <Button
+        type="button"
+        unstyled
+        className="copy__button"
+        onClick={() =>
+          void divest()
+            .copyText({ text })
+            .then((r) => setSaid(r.ok ? 'Copied.' : `Not copied: ${r.error.message}`))
+        }
+      >
+        Copy {label}
+      </Button>
+      <span role="status" className="copy__said">
+        {said ?? ''}
+      </span>
+    </span>
+  );
+}
+
+/**
+ * A path with its Copy button. It wraps only where it must; the cells that hold paths keep a
+ * sensible minimum width (styles.css), so a path never wraps four characters to a line.
+ */
+export function PathValue({ path, label = 'path' }: { path: string; label?: string }) {
+  return (
+    <span className="path-value">
+      <code className="location">{path}</code> <CopyButton text={path} label={label} />
+    </span>
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { Button, Tag } from '@trussworks/react-uswds';
 import type { Finding } from '../../core/api';
-import { EmptyState, ScreenHeading, Sourced } from '../components/common';
+import { EmptyState, PathValue, ScreenHeading, Sourced } from '../components/common';
 import { FindingDirectives } from '../components/jurisdiction-setting';
 import { useStore } from '../store';
 
@@ -49,33 +49,43 @@ function FindingCard({ finding }: { finding: Finding }) {
           </p>
         </div>
         <div className="usa-card__body">
-          {product ? (
-            <p>
-              <Sourced fact={product.statusReason} />
-            </p>
-          ) : null}
-          <h4 className="font-sans-sm">Why Divest believes it is there</h4>
-          <table className="usa-table usa-table--borderless usa-table--compact evidence-table">
-            <caption className="usa-sr-only">Evidence for {finding.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Evidence</th>
-                <th scope="col">Where</th>
-                <th scope="col">What was seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {finding.evidence.map((e, i) => (
-                <tr key={i}>
-                  <td>{EVIDENCE_WORDS[e.kind]}</td>
-                  <td>
-                    <code className="location">{e.location}</code>
-                  </td>
-                  <td>{e.detail}</td>
+          <p className="finding-todo">
+            {finding.status === 'banned'
+              ? finding.presence === 'installed'
+                ? 'What to do: remove it with the removal plan.'
+                : 'What to do: clear the traces listed under Verify after the removal plan.'
+              : 'What to do: an administrator reviews it and decides; Divest does not remove it.'}
+          </p>
+          <details className="details">
+            <summary>Why it is banned, and the evidence ({finding.evidence.length})</summary>
+            {product ? (
+              <p>
+                <Sourced fact={product.statusReason} />
+              </p>
+            ) : null}
+            <h4 className="font-sans-sm">Why Divest believes it is there</h4>
+            <table className="usa-table usa-table--borderless usa-table--compact usa-table--stacked evidence-table">
+              <caption className="usa-sr-only">Evidence for {finding.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Evidence</th>
+                  <th scope="col">Where</th>
+                  <th scope="col">What was seen</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {finding.evidence.map((e, i) => (
+                  <tr key={i}>
+                    <td data-label="Evidence">{EVIDENCE_WORDS[e.kind]}</td>
+                    <td className="evidence-where" data-label="Where">
+                      <PathValue path={e.location} label="location" />
+                    </td>
+                    <td data-label="What was seen">{e.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
           <FindingDirectives ids={finding.directives} banned={finding.status === 'banned'} />
         </div>
       </div>
@@ -113,6 +123,16 @@ export function FindingsScreen() {
         </EmptyState>
       ) : (
         <>
+          <div className="flow-next">
+            {banned.some((f) => f.presence === 'installed') ? (
+              <Button type="button" onClick={() => navigate('plan')}>
+                Make the removal plan
+              </Button>
+            ) : null}
+            <Button type="button" outline onClick={() => navigate('directives')}>
+              Directive library
+            </Button>
+          </div>
           {banned.length ? (
             <section aria-labelledby="banned-heading">
               <h2 id="banned-heading">Banned software</h2>
@@ -133,16 +153,6 @@ export function FindingsScreen() {
               </ul>
             </section>
           ) : null}
-          <div className="flow-next">
-            {banned.some((f) => f.presence === 'installed') ? (
-              <Button type="button" onClick={() => navigate('plan')}>
-                Make the removal plan
-              </Button>
-            ) : null}
-            <Button type="button" outline onClick={() => navigate('directives')}>
-              Directive library
-            </Button>
-          </div>
         </>
       )}
     </>

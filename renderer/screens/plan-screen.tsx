@@ -7,7 +7,15 @@
 import { useState } from 'react';
 import { Button, Checkbox, Fieldset, Label, TextInput } from '@trussworks/react-uswds';
 import type { PlanStep } from '../../core/api';
-import { Command, EmptyState, ErrorAlert, Notice, ScreenHeading, Sourced } from '../components/common';
+import {
+  Command,
+  formatTime,
+  EmptyState,
+  ErrorAlert,
+  Notice,
+  ScreenHeading,
+  Sourced,
+} from '../components/common';
 import { RightsNotice } from '../components/rights-notice';
 import { useStore } from '../store';
 
@@ -22,9 +30,7 @@ function StepView({
 }) {
   return (
     <li className="usa-process-list__item plan-step">
-      <h3 className="usa-process-list__heading">
-        {step.id}. {step.title}
-      </h3>
+      <h3 className="usa-process-list__heading">{step.title}</h3>
       {step.argv.length ? (
         <p>
           Runs: <Command argv={step.argv} />
@@ -66,7 +72,7 @@ function StepView({
             <Checkbox
               id={`manual-${step.id}`}
               name={`manual-${step.id}`}
-              label={`I have done step ${step.id} by hand`}
+              label={`I have done this by hand: ${step.title}`}
               checked={manualDone}
               onChange={(e) => onManual(e.target.checked)}
             />
@@ -117,6 +123,17 @@ export function PlanScreen() {
   const needsLogin = steps.some((s) => s.credentials === 'kes-kllogin-klpasswd');
   const canStart =
     ack && steps.length > 0 && mode !== 'unavailable' && !removal.running && p.kind !== 'reboot-pending';
+  // Why Start is disabled, said beside it (not only in a banner far above).
+  const startBlocked =
+    mode === 'unavailable'
+      ? 'Removal cannot run here: Divest has no administrator rights and cannot ask for them (see above).'
+      : removal.running
+        ? 'A removal is already running.'
+        : p.kind === 'reboot-pending'
+          ? 'Restart the machine first.'
+          : !ack
+            ? 'Confirm the warnings above to start.'
+            : null;
   const start = async () => {
     navigate('remove');
     await startRemoval({
@@ -136,7 +153,7 @@ export function PlanScreen() {
       {p.kind === 'resume' ? (
         <Notice type="info" title="An unfinished removal will be continued">
           <p className="margin-0">
-            Plan {p.plan.id} was started earlier: {p.doneSteps} of {steps.length} steps are done. Starting
+            This removal was started earlier: {p.doneSteps} of {steps.length} steps are done. Starting
             continues where it stopped.
           </p>
         </Notice>
@@ -144,8 +161,8 @@ export function PlanScreen() {
       {p.kind === 'reboot-pending' ? (
         <Notice type="warning" title="Restart the machine to finish">
           <p className="margin-0">
-            Plan {p.plan.id} is waiting for a restart (since {p.rebootPendingSince}). Restart, then open
-            Divest and continue.
+            This removal is waiting for a restart (since {formatTime(p.rebootPendingSince ?? '')}). Restart,
+            then open Divest and continue.
           </p>
         </Notice>
       ) : null}
@@ -218,14 +235,26 @@ export function PlanScreen() {
             onChange={(e) => setAck(e.target.checked)}
           />
           <div className="flow-next">
-            <Button type="button" size="big" disabled={!canStart} onClick={() => void start()}>
-              {mode === 'elevated' ? 'Start removal (asks for administrator rights)' : 'Start removal'}
-            </Button>
+            <div className="control-with-reason">
+              <Button
+                type="button"
+                size="big"
+                disabled={!canStart}
+                aria-describedby={startBlocked ? 'start-reason' : undefined}
+                onClick={() => void start()}
+              >
+                {mode === 'elevated' ? 'Start removal (asks for administrator rights)' : 'Start removal'}
+              </Button>
+              {startBlocked ? (
+                <p id="start-reason" className="control-reason">
+                  {startBlocked}
+                </p>
+              ) : null}
+            </div>
             <Button type="button" outline onClick={() => void makePlan()} disabled={plan.running}>
               Make the plan again
             </Button>
           </div>
-          {!ack ? <p className="usa-hint">Confirm the warnings to start.</p> : null}
         </>
       )}
       {p.plan.skipped.length ? (

@@ -5,10 +5,11 @@
  * its text goes to the engine.
  */
 import { useEffect, useState } from 'react';
-import { Button, Checkbox, Fieldset, Label, TextInput } from '@trussworks/react-uswds';
-import type { ApiError, ExportResult, ReceiptPreview, ReceiptVerdict } from '../../core/api';
+import { Button, Checkbox, Fieldset } from '@trussworks/react-uswds';
+import type { ApiError, ExportResult, ReceiptPreview } from '../../core/api';
 import { divest } from '../api';
-import { ErrorAlert, Notice, ScreenHeading, formatTime } from '../components/common';
+import { CopyButton, ErrorAlert, Notice, PathValue, ScreenHeading } from '../components/common';
+import { OUTCOME_WORDS } from '../words';
 import { useStore } from '../store';
 
 function Preview({ preview }: { preview: ReceiptPreview }) {
@@ -37,7 +38,19 @@ function Preview({ preview }: { preview: ReceiptPreview }) {
             'nothing'}
         </dd>
         <dt>Actions</dt>
-        <dd>{r.actions.length ? r.actions.map((a) => `${a.stepId} ${a.outcome}`).join('; ') : 'none'}</dd>
+        <dd>
+          {r.actions.length ? (
+            <ul className="usa-list margin-0">
+              {r.actions.map((a, i) => (
+                <li key={i}>
+                  {a.title}: {OUTCOME_WORDS[a.outcome]}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            'none'
+          )}
+        </dd>
         <dt>After</dt>
         <dd>
           {r.after.findings.filter((f) => f.status === 'banned' && f.presence === 'installed').length} banned
@@ -65,18 +78,13 @@ function Preview({ preview }: { preview: ReceiptPreview }) {
 
 /** The Receipt screen. */
 export function ReceiptScreen() {
-  const { state, navigate } = useStore();
+  const { state, navigate, refreshInfo, refreshJournal } = useStore();
   const [preview, setPreview] = useState<ReceiptPreview | null>(null);
   const [previewError, setPreviewError] = useState<ApiError | null>(null);
   const [formats, setFormats] = useState({ html: true, pdf: true });
   const [exporting, setExporting] = useState(false);
   const [exported, setExported] = useState<ExportResult | null>(null);
   const [exportError, setExportError] = useState<ApiError | null>(null);
-  const [file, setFile] = useState<File | null>(null);
-  const [fingerprint, setFingerprint] = useState('');
-  const [verdict, setVerdict] = useState<ReceiptVerdict | null>(null);
-  const [verifyError, setVerifyError] = useState<ApiError | null>(null);
-  const [checking, setChecking] = useState(false);
 
   useEffect(() => {
     void divest()
@@ -98,26 +106,19 @@ export function ReceiptScreen() {
       ],
     });
     setExporting(false);
-    if (r.ok) setExported(r.value);
-    else setExportError(r.error);
+    if (r.ok) {
+      setExported(r.value);
+      // The signing key exists now (About says so), and History lists the receipt.
+      void refreshInfo();
+      void refreshJournal();
+    } else setExportError(r.error);
   };
 
-  const doVerify = async () => {
-    if (!file) return;
-    setChecking(true);
-    setVerifyError(null);
-    setVerdict(null);
-    const text = await file.text();
-    const r = await divest().verifyReceipt({
-      text,
-      fileName: file.name,
-      ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}),
-    });
-    setChecking(false);
-    if (r.ok) setVerdict(r.value);
-    else setVerifyError(r.error);
+  const [folderMessage, setFolderMessage] = useState<string | null>(null);
+  const openFolder = async () => {
+    const r = await divest().openFolder({ which: 'export-folder' });
+    setFolderMessage(r.ok ? (r.value.opened ? null : r.value.message) : r.error.message);
   };
-
   const operatorMissing = preview && !preview.receipt.operator.name;
   return (
     <>
@@ -187,23 +188,33 @@ export function ReceiptScreen() {
             <Notice type="success" title="Receipt exported">
               <ul className="usa-list margin-0">
                 <li>
-                  JSON: <code className="location">{exported.files.json}</code>
+                  JSON: <PathValue path={exported.files.json} />
                 </li>
                 {exported.files.html ? (
                   <li>
-                    HTML: <code className="location">{exported.files.html}</code>
+                    HTML: <PathValue path={exported.files.html} />
                   </li>
                 ) : null}
                 {exported.files.pdf ? (
                   <li>
-                    PDF: <code className="location">{exported.files.pdf}</code>
+                    PDF: <PathValue path={exported.files.pdf} />
                   </li>
                 ) : null}
               </ul>
               <p>
                 Give the auditor this fingerprint by another channel (phone, letter):{' '}
-                <code className="hash">{exported.keyFingerprint}</code>
+                <code className="hash">{exported.keyFingerprint}</code>{' '}
+                <CopyButton text={exported.keyFingerprint} label="fingerprint" />
               </p>
+              <div className="flow-next margin-bottom-0">
+                <Button type="button" outline onClick={() => void openFolder()}>
+                  Open the folder
+                </Button>
+                <Button type="button" outline onClick={() => window.print()}>
+                  Print this page
+                </Button>
+              </div>
+              {folderMessage ? <p role="status">{folderMessage}</p> : null}
               {!exported.journalIntact ? (
                 <p>
                   <strong>The journal is damaged; the receipt says so.</strong>
@@ -217,67 +228,13 @@ export function ReceiptScreen() {
 
       <section aria-labelledby="check-heading">
         <h2 id="check-heading">Check a receipt</h2>
-        <p>Someone gave you a receipt file? Check its signature and structure here, offline.</p>
-        <Label htmlFor="receipt-file">Receipt file (JSON)</Label>
-        <input
-          id="receipt-file"
-          name="receipt-file"
-          className="usa-file-input__input receipt-file"
-          type="file"
-          accept=".json,application/json"
-          onChange={(e) => {
-            setFile(e.target.files?.[0] ?? null);
-            setVerdict(null);
-          }}
-        />
-        <Label htmlFor="expected-fingerprint" hint=" (optional: the one the operator gave you)">
-          Expected key fingerprint
-        </Label>
-        <TextInput
-          id="expected-fingerprint"
-          name="expected-fingerprint"
-          type="text"
-          value={fingerprint}
-          onChange={(e) => setFingerprint(e.target.value)}
-        />
-        <Button
-          type="button"
-          className="margin-top-2"
-          disabled={!file || checking}
-          onClick={() => void doVerify()}
-        >
-          {checking ? 'Checking…' : 'Check the receipt'}
-        </Button>
-        <div role="status" aria-live="polite">
-          {verdict ? (
-            verdict.valid ? (
-              <Notice type="success" title="VALID: the receipt is intact and signed">
-                {verdict.attests ? (
-                  <p className="margin-0">
-                    Receipt {verdict.attests.receiptId} ({verdict.attests.kind}), issued{' '}
-                    {formatTime(verdict.attests.issued.utc)} for {verdict.attests.machine.hostname} (
-                    {verdict.attests.machine.os}): {verdict.attests.headline}
-                  </p>
-                ) : null}
-                <p>
-                  Signed by key <code className="hash">{verdict.fingerprint}</code>.{' '}
-                  {fingerprint.trim()
-                    ? 'It is the key you expected.'
-                    : 'Compare it with the fingerprint the operator gave you.'}
-                </p>
-              </Notice>
-            ) : (
-              <Notice type="error" title="INVALID: do not trust this receipt">
-                <ul className="usa-list margin-0">
-                  {verdict.problems.map((p, i) => (
-                    <li key={i}>{p}</li>
-                  ))}
-                </ul>
-              </Notice>
-            )
-          ) : null}
-        </div>
-        {verifyError ? <ErrorAlert error={verifyError} /> : null}
+        <p>
+          Someone gave you a receipt file?{' '}
+          <Button type="button" unstyled onClick={() => navigate('audit')}>
+            Check it on its own screen
+          </Button>
+          , offline.
+        </p>
       </section>
     </>
   );

@@ -108,7 +108,7 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
   await shot('scan-ready');
   const t0 = Date.now();
   await main.getByRole('button', { name: 'Scan', exact: true }).click();
-  await page.getByText(/banned products? (is|are) installed/).waitFor({ timeout: 60_000 });
+  await main.getByText(/banned products? (is|are) installed/).waitFor({ timeout: 60_000 });
   result.timings.scanMs = Date.now() - t0;
   await shot('scan-done');
 
@@ -126,7 +126,7 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
   if (opts.exportFolder) await page.getByLabel(/Export folder/).fill(opts.exportFolder);
   await page.locator('label[for=theme-dark]').click();
   await main.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByText('Settings saved').waitFor();
+  await main.getByText('Settings saved').waitFor();
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
   await shot('settings-dark');
   await nav('Findings').click();
@@ -134,7 +134,7 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
   await nav('Settings').click();
   await page.locator('label[for=theme-light]').click();
   await main.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByText('Settings saved').waitFor();
+  await main.getByText('Settings saved').waitFor();
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   await shot('settings');
   await nav('Findings').click();
@@ -177,13 +177,13 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
 
   // Remove: live steps and output, then the verdict.
   await expect.poll(() => h1.textContent()).toBe('Remove');
-  await page.getByText('Removed, but this machine is now UNPROTECTED').waitFor({ timeout: 120_000 });
+  await main.getByText('Removed, but this machine is now UNPROTECTED').waitFor({ timeout: 120_000 });
   await shot('removed');
 
   // Verify.
   await main.getByRole('button', { name: 'See leftovers' }).click();
   await expect.poll(() => h1.textContent()).toBe('Verify');
-  await page.getByText('No banned software is installed').waitFor();
+  await main.getByText('No banned software is installed').first().waitFor();
   await shot('verify');
 
   // Replace: UNPROTECTED first (ClamAV without signatures), then active.
@@ -214,6 +214,8 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
       .toString('latin1'),
   ).toBe('%PDF-');
   expect(readFileSync(html ?? '', 'utf8')).toContain('Dana Operator');
+  await nav('Check a receipt').click();
+  await expect.poll(() => h1.textContent()).toBe('Check a receipt');
   await page.locator('#receipt-file').setInputFiles(result.receiptJson);
   await main.getByRole('button', { name: 'Check the receipt' }).click();
   await page.getByRole('heading', { name: /^VALID/ }).waitFor();
@@ -235,7 +237,7 @@ export async function walkFlow(page: Page, opts: FlowOptions): Promise<FlowResul
   await nav('Settings').click();
   await page.locator('label[for=theme-dark]').click();
   await main.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByText('Settings saved').waitFor();
+  await main.getByText('Settings saved').waitFor();
 
   // Dark theme, on the dense screens.
   await nav('Directive library').click();

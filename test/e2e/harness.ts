@@ -45,6 +45,8 @@ export interface HarnessOptions {
   renderPdf?: HandlerDeps['renderPdf'];
   settings?: Partial<Settings>;
   appVersion?: string;
+  /** A shorter silence before "no output for…" (the hung-uninstaller walk). */
+  silenceNoteMs?: number;
 }
 
 /** A running harness. */
@@ -56,6 +58,12 @@ export interface Harness {
   handlers: Handlers;
   /** Events the server sent, in order (for assertions). */
   sentEvents: { channel: string; payload: unknown }[];
+  /**
+   * Stand-ins for what only Electron can answer (the system's chooser, file manager, clipboard):
+   * what the next Browse answers, and what was opened and copied. Everything around them (which
+   * folder may be opened, the checks on a chosen path) is the real handler code.
+   */
+  desktop: { nextChoice: string | null; opened: string[]; copied: string[] };
   close(): Promise<void>;
 }
 
@@ -125,7 +133,16 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     const line = `data: ${JSON.stringify({ channel, payload })}\n\n`;
     for (const s of streams) s.write(line);
   };
+  const desktop: Harness['desktop'] = { nextChoice: null, opened: [], copied: [] };
   const handlers = createHandlers({
+    choosePath: async () => desktop.nextChoice,
+    openPath: async (folder) => {
+      desktop.opened.push(folder);
+      return '';
+    },
+    writeClipboard: (text) => {
+      desktop.copied.push(text);
+    },
     settings: new MemorySettingsStore({ ...DEFAULT_SETTINGS, ...opts.settings }),
     dataDir: opts.dataDir,
     defaultExportFolder: opts.exportFolder,
@@ -135,6 +152,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     emit,
     renderPdf: opts.renderPdf,
     elevatedRemover: null,
+    ...(opts.silenceNoteMs !== undefined ? { silenceNoteMs: opts.silenceNoteMs } : {}),
     // The test beds are dpkg roots without a shell, built chrootless: remove them the same way.
     allowImageScriptsOnHost: true,
   });
@@ -236,6 +254,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     token,
     handlers,
     sentEvents,
+    desktop,
     close: async () => {
       for (const s of streams) s.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,19 +27,32 @@ describe('Scan', () => {
     const r = renderApp({ scan: () => new Promise((res) => (resolve = res)) as never });
     await heading('Scan');
     await userEvent.click(within(screen.getByRole('main')).getByRole('button', { name: 'Scan' }));
-    expect(screen.getByRole('button', { name: 'Scanning…' })).toHaveProperty('disabled', true);
+    // Busy, not removed from the tab order: the focus stays on it (WCAG 2.4.3).
+    const busy = screen.getByRole('button', { name: 'Scanning…' });
+    expect(busy.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(busy);
     act(() =>
       r.emit('scan:progress', {
         phase: 'running',
         message: 'Reading the dpkg package database…',
         elapsedMs: 420,
         spawns: 1,
+        done: 1,
+        total: 4,
       }),
     );
-    expect(screen.getByText('Reading the dpkg package database…')).toBeTruthy();
+    expect(screen.getByText('Reading the dpkg package database… (0 s)')).toBeTruthy();
+    const bar = screen.getByLabelText('Scanning: 1 of 4 parts done');
+    expect(bar.getAttribute('value')).toBe('1');
+    expect(bar.getAttribute('max')).toBe('4');
     await act(async () => resolve({ ok: true, value: scanResult() }));
-    expect(await screen.findByText('1 banned product is installed')).toBeTruthy();
+    const result = await screen.findByText(/^1 banned product is installed: Kaspersky Endpoint Security/);
+    expect(document.activeElement).toBe(result);
+    expect(screen.getByRole('status', { name: '' }).textContent).toMatch(
+      /^Scan finished\. 1 banned product is installed: Kaspersky Endpoint Security/,
+    );
     expect(screen.getByRole('button', { name: 'Review the findings' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Make the removal plan' })).toBeTruthy();
   });
 
   it('says so when nothing is found', async () => {
@@ -56,7 +69,11 @@ describe('Scan', () => {
       'textContent',
       expect.stringContaining('no such folder'),
     );
-    expect(screen.getByRole('button', { name: 'Scan again' })).toBeTruthy();
+    // One alert, one way on, and no command-line flag in what the app says.
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.getByRole('alert').textContent).not.toContain('--host-root');
+    expect(screen.getByRole('button', { name: 'Try the scan again' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Scan again' })).toBeNull();
   });
 
   it('tells a user without rights that removal will ask, or cannot happen', async () => {
@@ -103,6 +120,9 @@ describe('Findings', () => {
   it('shows each finding with its evidence and the directives, linked to the library', async () => {
     renderApp({}, { screen: 'findings', scan: step(scanResult()) });
     await heading('Findings');
+    // What to do first; the evidence one click away.
+    expect(screen.getByText('What to do: remove it with the removal plan.')).toBeTruthy();
+    await userEvent.click(screen.getByText(/^Why it is banned, and the evidence/));
     expect(screen.getByText('dpkg:/var/lib/dpkg/status#kesl:amd64')).toBeTruthy();
     expect(screen.getByText('Installed package')).toBeTruthy();
     const link = await screen.findByRole('button', { name: /^BOD 17-01/ });
@@ -183,7 +203,7 @@ describe('Plan', () => {
     );
     await heading('Removal plan');
     await userEvent.type(screen.getByLabelText('Password'), 's3cret');
-    await userEvent.click(screen.getByLabelText('I have done step s2 by hand'));
+    await userEvent.click(screen.getByLabelText(/^I have done this by hand/));
     await userEvent.click(screen.getByLabelText(/I have read the warnings/));
     await userEvent.click(screen.getByRole('button', { name: 'Start removal' }));
     await waitFor(() => expect(r.calls.some((c) => c.method === 'remove')).toBe(true));
@@ -237,7 +257,15 @@ describe('Remove', () => {
     await heading('Remove');
     act(() => {
       r.emit('remove:progress', { type: 'phase', phase: 'running', message: 'Running the removal plan.' });
-      r.emit('remove:progress', { type: 'step-started', stepId: 's1', title: 'Remove KESL', attempt: 1 });
+      r.emit('remove:progress', {
+        type: 'step-started',
+        stepId: 's1',
+        title: 'Remove KESL',
+        attempt: 1,
+        position: 1,
+        of: 1,
+        timeoutMs: 600_000,
+      });
       r.emit('remove:progress', {
         type: 'step-output',
         stepId: 's1',
@@ -246,15 +274,21 @@ describe('Remove', () => {
       });
     });
     expect(screen.getByText('Running…')).toBeTruthy();
-    expect(screen.getByRole('log').textContent).toContain('Removing kesl');
+    // The raw output is shown, never a live region.
+    const output = screen.getByLabelText('Uninstaller output');
+    expect(output.textContent).toContain('Removing kesl');
+    expect(output.closest('[aria-live],[role=log],[role=status]')).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Stop after the current step' }));
     expect(r.calls.some((c) => c.method === 'cancelRemove')).toBe(true);
-    expect(screen.getByRole('button', { name: 'Stopping after the current step…' })).toHaveProperty(
-      'disabled',
-      true,
-    );
+    const stopAfter = screen.getByRole('button', { name: 'Stop after the current step' });
+    expect(stopAfter.getAttribute('aria-disabled')).toBe('true');
+    expect(
+      screen.getByText(/^Stopping after the current step: the running uninstaller is left to finish/),
+    ).toBeTruthy();
     await act(async () => resolve({ ok: true, value: removalSummary(0) }));
-    expect(await screen.findByText(/^Removed, but this machine is now UNPROTECTED/)).toBeTruthy();
+    expect(
+      await within(screen.getByRole('main')).findByText(/^Removed, but this machine is now UNPROTECTED/),
+    ).toBeTruthy();
   });
 
   it('says when removal failed, or needs a restart', async () => {
@@ -262,11 +296,14 @@ describe('Remove', () => {
       {},
       { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(30)) },
     );
-    expect(await screen.findByText(/^Removal incomplete: step 1 of 1 \(Remove KESL\) failed/)).toBeTruthy();
+    const main = within(await screen.findByRole('main'));
+    expect(await main.findByText(/^Removal incomplete: step 1 of 1 \(Remove KESL\) failed/)).toBeTruthy();
     r.unmount();
     renderApp({}, { screen: 'remove', plan: step(planResult()), removal: step(removalSummary(20)) });
     expect(
-      await screen.findByText(/^Restart needed: the removal finishes after this machine restarts/),
+      await within(await screen.findByRole('main')).findByText(
+        /^Restart needed: the removal finishes after this machine restarts/,
+      ),
     ).toBeTruthy();
   });
 
@@ -393,13 +430,17 @@ describe('Receipt', () => {
     expect(r.calls.find((c) => c.method === 'exportReceipt')?.request).toEqual({
       formats: ['json', 'html', 'pdf'],
     });
+    // Checking a receipt is its own place (the auditor's view).
+    await userEvent.click(screen.getByRole('button', { name: 'Check it on its own screen' }));
+    await heading('Check a receipt');
     const input = screen.getByLabelText('Receipt file (JSON)');
     await userEvent.upload(input, new File(['{"ok":1}'], 'r.json', { type: 'application/json' }));
     await userEvent.click(screen.getByRole('button', { name: 'Check the receipt' }));
-    expect(await screen.findByText('VALID: the receipt is intact and signed')).toBeTruthy();
+    expect(await screen.findByText('Signature: valid, but the key is only self-asserted')).toBeTruthy();
     await userEvent.upload(input, new File(['tampered'], 'r.json', { type: 'application/json' }));
     await userEvent.click(screen.getByRole('button', { name: 'Check the receipt' }));
-    expect(await screen.findByText('INVALID: do not trust this receipt')).toBeTruthy();
+    expect(await screen.findByText('Signature: INVALID — do not trust this receipt')).toBeTruthy();
+    expect(screen.getByText('the signature does not match the content')).toBeTruthy();
   });
 });
 

@@ -23,7 +23,18 @@ import { gatherFacts } from '../../core/host/facts';
 import { buildPlan } from '../../core/remove/plan';
 import { type Plan, type PlanStep } from '../../core/model/plan';
 import { scanHost } from '../../core/scan/scan';
-import { buildDeb, dpkgQuery, installDebs, makeDpkgRoot, skipReason, tempDir, type Bed } from '../beds/linux';
+import {
+  buildDeb,
+  dpkgQuery,
+  installDebs,
+  makeDpkgRoot,
+  processesInRoot,
+  skipReason,
+  tempDir,
+  type Bed,
+} from '../beds/linux';
+import { STOPPED_BY_OPERATOR } from '../../core/remove/execute';
+import { stepClock, type StepTick } from '../../core/usecases/removal-progress';
 import {
   catalog,
   CODE,
@@ -618,6 +629,47 @@ describe.skipIf(dpkgSkip !== false)('Linux: the real dpkg removes real packages 
       /startup packages purge\n(.*\n)*.* status not-installed kesl:/,
     );
   });
+
+  it('a hung removal script: ticks say step 1 of 1 and how long it is silent; "stop now" kills its process group and journals it', async () => {
+    const { root, plan } = await image('sleep 120');
+    const runner = new NodeCommandRunner();
+    const ticks: StepTick[] = [];
+    const clock = stepClock(plan, (t) => ticks.push(t), { intervalMs: 100 });
+    const stop = new AbortController();
+    const t0 = Date.now();
+    const stopWhenSleeping = setInterval(() => {
+      // Stop once the script's sleep is running (the uninstaller is really hung).
+      if (Date.now() - t0 > 800 && processesInRoot(root).some((p) => p.argv[0]?.endsWith('sleep')))
+        stop.abort();
+    }, 100);
+    const rep = await executePlan({
+      plan,
+      runner,
+      journal,
+      presence: { runner, hostRoot: root },
+      onEvent: (e) => clock.onEvent(e),
+      stopNow: stop.signal,
+    }).finally(() => {
+      clearInterval(stopWhenSleeping);
+      clock.stop();
+    });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(rep.status).toBe('failed');
+    expect(rep.results[0]).toMatchObject({ outcome: 'failed', exitCode: null });
+    expect(rep.results[0]!.message.startsWith(STOPPED_BY_OPERATOR)).toBe(true);
+    // Nothing of the uninstaller survives: dpkg, its script and the sleep were one process group.
+    expect(processesInRoot(root)).toEqual([]);
+    // Journaled as the operator's stop.
+    const { events } = await journal.read();
+    const finished = events.filter((e) => e.type === 'step.finished');
+    expect(finished).toHaveLength(1);
+    expect(JSON.stringify(finished[0]!.data)).toContain('Stopped by the operator');
+    // The ticks told the truth about time: position, limit, growing elapsed and silence.
+    expect(ticks.length).toBeGreaterThan(1);
+    expect(ticks[0]).toMatchObject({ position: 1, of: 1, timeoutMs: plan.steps[0]!.timeoutMs, note: null });
+    expect(ticks.at(-1)!.elapsedMs).toBeGreaterThan(ticks[0]!.elapsedMs);
+    expect(ticks.at(-1)!.silentMs).toBeGreaterThan(0);
+  }, 60_000);
 
   it('a failing pre-removal script: failed, and the package is still installed', async () => {
     const { root, plan } = await image('echo "kesl: removal is locked by a policy" >&2\nexit 1');

@@ -18,7 +18,7 @@ import { builtInCatalogInput, builtInSequence } from './builtin-source';
 import { builtInRoot } from './release/root';
 import { DivestError } from '../errors';
 import { MiB, readRegularFileSync } from '../fs/read-file';
-import { describeIssue, formatPath } from '../validation';
+import { describeIssue, formatPath, jsonDepthExceeds, jsonSyntaxMessage } from '../validation';
 
 export interface LoadedCatalog {
   catalog: Catalog;
@@ -232,11 +232,18 @@ export function loadCatalogFile(file: string): LoadedCatalog {
       [],
     );
   }
+  const deep = jsonDepthExceeds(text, 64);
+  if (deep)
+    throw new CatalogError(
+      `The catalog file ${file} is nested more than 64 levels deep (at character ${deep.position}): no catalog is`,
+      file,
+      [],
+    );
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch (e) {
-    throw new CatalogError(`The catalog file ${file} is not valid JSON: ${(e as Error).message}`, file, []);
+    throw new CatalogError(`The catalog file ${file} is not valid JSON: ${jsonSyntaxMessage(e)}`, file, []);
   }
   if (!input || typeof input !== 'object' || (input as { schema?: unknown }).schema !== CATALOG_SCHEMA) {
     const got = (input as { schema?: unknown } | null)?.schema;

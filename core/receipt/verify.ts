@@ -25,6 +25,10 @@ import { isCanonicalBase64, pointProblem, signatureProblem } from './ed25519';
 import { fingerprintOf, publicKeyFromRaw } from './keys';
 import { signingBytes } from './sign';
 import { findDuplicateKey, findNonCanonicalToken } from './strict-json';
+import { jsonDepthExceeds, jsonSyntaxMessage } from '../validation';
+
+/** Deeper than any receipt (about 8 levels); refused before parsing. */
+const MAX_RECEIPT_DEPTH = 64;
 
 export interface VerifyReceiptOptions {
   /** The fingerprint the operator gave the auditor by another channel: `SHA256:<hex>` or the hex. */
@@ -60,7 +64,7 @@ function describeJsonError(error: unknown, text: string): string {
   const m = /position (\d+)/.exec(message);
   const position =
     m?.[1] !== undefined ? Number(m[1]) : /end of JSON input/i.test(message) ? text.length : null;
-  const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const clean = jsonSyntaxMessage(error);
   if (position === null) return `not valid JSON: ${clean}`;
   const before = text.slice(0, position);
   const line = before.split('\n').length;
@@ -133,6 +137,11 @@ function checkSignature(
 /** Verifies a receipt file's text (see the file header). */
 export function verifyReceipt(text: string, options: VerifyReceiptOptions = {}): ReceiptVerification {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const deep = jsonDepthExceeds(source, MAX_RECEIPT_DEPTH);
+  if (deep)
+    return refused(
+      `nested more than ${MAX_RECEIPT_DEPTH} levels deep (at character ${deep.position}): no receipt is, and such a file is refused before it is read`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(source);

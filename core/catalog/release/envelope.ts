@@ -14,9 +14,12 @@ import {
   type ReleasePayload as Payload,
 } from '../../model/catalog-release';
 import { findDuplicateKey } from '../../receipt/strict-json';
-import { issuesInOneLine } from '../../validation';
+import { issuesInOneLine, jsonDepthExceeds, jsonSyntaxMessage } from '../../validation';
 import { decodeBase64 } from './dsse';
 import { refuse } from './refusal';
+
+/** Deeper than any catalog or release document (about 10 levels); refused before parsing. */
+const MAX_JSON_DEPTH = 64;
 
 /**
  * Parses UTF-8 JSON bytes, refusing invalid UTF-8, invalid JSON and (unless `duplicates` is false)
@@ -29,11 +32,17 @@ export function parseJsonBytes(bytes: Uint8Array, what: string, duplicates = tru
   } catch {
     refuse('malformed', `${what} is not UTF-8 text`);
   }
+  const deep = jsonDepthExceeds(text, MAX_JSON_DEPTH);
+  if (deep)
+    refuse(
+      'malformed',
+      `${what} is nested more than ${MAX_JSON_DEPTH} levels deep (at character ${deep.position}): no catalog is`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    refuse('malformed', `${what} is not valid JSON: ${(e as Error).message}`);
+    refuse('malformed', `${what} is not valid JSON: ${jsonSyntaxMessage(e)}`);
   }
   // Long runs of base64 (the envelope's payload: ~250 KB) hold no quote, backslash or key, so they
   // are collapsed before the key scan: the same keys, found in a fraction of the time.

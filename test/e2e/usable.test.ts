@@ -122,8 +122,8 @@ describe.skipIf(skip !== false)('usable under a deadline, in Chromium over the r
     expect(said).toContain(`Step 1 of 2, Remove ${KESL} 12.1.0-1234 (dpkg purge: kesl-gui, kesl): Failed.`);
     expect(said.some((t) => t.startsWith('Removal finished. Removal incomplete'))).toBe(true);
 
-    // Try again, this time "Stop after the current step" while step 1 runs (5 s).
-    writeFileSync(path.join(bed.root, 'hang'), '5\n');
+    // Try again, this time "Stop after the current step" while step 1 runs (15 s).
+    writeFileSync(path.join(bed.root, 'hang'), '15\n'); // long enough to be seen running on a loaded machine
     await wayOn.getByRole('button', { name: 'Try again' }).click();
     await p.getByRole('heading', { name: 'Before you start' }).waitFor({ timeout: 60_000 });
     await p.locator('label[for=acknowledge]').click();

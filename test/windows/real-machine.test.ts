@@ -117,7 +117,10 @@ function writeExeCatalog(p: WinePrefix): string {
 
 describe.skipIf(skip)(
   'Windows under Wine: what a real machine throws at Divest',
-  { timeout: 180_000 },
+  // Each test clones its own prefix, so a retry starts clean. Once in a full run on this 2-core
+  // machine, Wine hung a whole `divest remove` for 180 s (it passes alone in 6 s): one retry for
+  // Wine itself, not for Divest; a real failure fails twice.
+  { timeout: 180_000, retry: 1 },
   () => {
     beforeAll(() => {
       bed = prepareWindowsBed();

@@ -227,6 +227,9 @@ describe.skipIf(skip !== false)('usable under a deadline, in Chromium over the r
     expect(await start.isDisabled()).toBe(true);
     const colours = await start.evaluate((b) => getComputedStyle(b).backgroundColor);
     const again = main(p).getByRole('button', { name: 'Make the plan again' });
+    // Compared with an ENABLED button: while the plan is still being made, "again" is disabled too.
+    for (let i = 0; i < 300 && !(await again.isEnabled()); i++) await p.waitForTimeout(100);
+    expect(await again.isEnabled()).toBe(true);
     expect(colours).not.toBe(await again.evaluate((b) => getComputedStyle(b).backgroundColor));
     expect(colours).toBe('rgb(61, 69, 81)');
     await main(p).getByText('Confirm the warnings above to start.').waitFor();
